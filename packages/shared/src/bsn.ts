@@ -1,0 +1,64 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { SharedTables } from './db.js'
+
+/**
+ * The BSN (burgerservicenummer) is validated and immediately turned into a subject key; it is never
+ * stored, logged, queued or put in a URL. The elfproef: 9 digits d1..d9 with
+ * 9·d1 + 8·d2 + … + 2·d8 − 1·d9 divisible by 11.
+ */
+export function isValidBsn(bsn: string): boolean {
+  if (!/^\d{9}$/.test(bsn) || bsn === '000000000') return false
+  let sum = 0
+  for (let i = 0; i < 8; i++) sum += Number(bsn[i]) * (9 - i)
+  sum -= Number(bsn[8])
+  return sum % 11 === 0
+}
+
+function hmac(secret: string, purpose: string, value: string): string {
+  return createHmac('sha256', secret).update(`${purpose}\u0000${value}`).digest('hex')
+}
+
+/** The keyed pseudonym of a child (HMAC-SHA-256 with SUBJECT_KEY_SECRET): what the index stores instead of the BSN. */
+export function subjectKey(bsn: string, secret: string): string {
+  return hmac(secret, 'subject', bsn)
+}
+
+/** A household address normalised (postcode without spaces, upper case; house number trimmed) then keyed. */
+export function householdKey(postcode: string, houseNumber: string, secret: string): string {
+  const normalised = `${postcode.replace(/\s+/g, '').toUpperCase()}|${houseNumber.trim().toUpperCase()}`
+  return hmac(secret, 'household', normalised)
+}
+
+/** A fingerprint of the key itself, so a changed or lost key is noticed before it silently breaks every match. */
+export function keyFingerprint(secret: string): string {
+  return hmac(secret, 'fingerprint', 'verwijsindex-subject-key')
+}
+
+export class SubjectKeyMismatchError extends Error {
+  constructor() {
+    super(
+      'SUBJECT_KEY_SECRET does not match the key this database was created with. ' +
+        'Every stored subject key was made with the original key, so with this one no registration would ' +
+        'ever match again. Restore the original SUBJECT_KEY_SECRET.',
+    )
+    this.name = 'SubjectKeyMismatchError'
+  }
+}
+
+/** Records the key's fingerprint on first use; afterwards refuses any other key. */
+export async function verifySubjectKeyFingerprint(db: Kysely<SharedTables>, secret: string): Promise<void> {
+  const fingerprint = keyFingerprint(secret)
+  await db
+    .insertInto('match.subjectKeyFingerprint')
+    .values({ fingerprint })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute()
+  const stored = await db
+    .selectFrom('match.subjectKeyFingerprint')
+    .select('fingerprint')
+    .executeTakeFirstOrThrow()
+  const a = Buffer.from(stored.fingerprint)
+  const b = Buffer.from(fingerprint)
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new SubjectKeyMismatchError()
+}

@@ -1,0 +1,4 @@
+export * from './bsn.js'
+export * from './config.js'
+export * from './database.js'
+export * from './tokens.js'

@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { envSchema } from '../src/config.js'
+
+const root = new URL('../../../', import.meta.url)
+
+describe('docker-compose.yml', () => {
+  it('runs postgres, mailpit, a migration and the three services from one Dockerfile', async () => {
+    const compose = parse(await readFile(new URL('docker-compose.yml', root), 'utf8'), { merge: true })
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining([
+        'postgres',
+        'mailpit',
+        'migrate',
+        'match-service',
+        'notify-service',
+        'audit-service',
+      ]),
+    )
+    const ports: Record<string, string> = {
+      'match-service': '3001',
+      'notify-service': '3002',
+      'audit-service': '3003',
+    }
+    for (const [name, port] of Object.entries(ports)) {
+      const service = compose.services[name]
+      expect(service.build).toBe('.')
+      expect(service.environment.SERVICE).toBe(name)
+      expect(service.ports).toContain(`${port}:${port}`)
+      expect(service.depends_on.migrate.condition).toBe('service_completed_successfully')
+      // The environment each container gets must pass the same validation the service runs at start-up.
+      expect(envSchema.safeParse(service.environment).success).toBe(true)
+    }
+    const dockerfile = await readFile(new URL('Dockerfile', root), 'utf8')
+    expect(dockerfile).toMatch(/^FROM node:24/m)
+    expect(dockerfile).toMatch(/services\/\$\{SERVICE\}\/src\/server\.ts/)
+  })
+})

@@ -1,0 +1,116 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../src/embedded-postgres.js'
+
+const START = fileURLToPath(new URL('../../../scripts/start.ts', import.meta.url))
+// `--import tsx` would resolve from the working directory, which here is an empty folder.
+const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href
+
+interface Started {
+  child: ChildProcess
+  output: () => string
+  ports: number[]
+}
+
+async function start(cwd: string): Promise<Started> {
+  const ports = [await freePort(), await freePort(), await freePort()]
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    MATCH_SERVICE_PORT: String(ports[0]),
+    NOTIFY_SERVICE_PORT: String(ports[1]),
+    AUDIT_SERVICE_PORT: String(ports[2]),
+    LOG_LEVEL: 'warn',
+  }
+  const child = spawn(process.execPath, ['--import', TSX, START], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout?.on('data', (d) => {
+    output += d
+  })
+  child.stderr?.on('data', (d) => {
+    output += d
+  })
+  const deadline = Date.now() + 90_000
+  while (!output.includes('Ready.')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`)
+    if (Date.now() > deadline) throw new Error(`npm start did not become ready:\n${output}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return { child, output: () => output, ports }
+}
+
+async function stop(started: Started): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)))
+  started.child.kill('SIGINT')
+  return exited
+}
+
+const postgresRunningIn = (dir: string) => {
+  try {
+    return execFileSync('pgrep', ['-f', `postgres -D ${dir}`], { encoding: 'utf8' }).trim() !== ''
+  } catch {
+    return false
+  }
+}
+
+describe('npm start on a fresh machine (embedded PostgreSQL, no configuration)', () => {
+  let cwd: string
+  beforeAll(async () => {
+    // mkdtemp makes a private (700) folder: like a checkout under a private home directory, which the
+    // postgres user cannot enter when we run as root.
+    cwd = await mkdtemp(path.join(os.tmpdir(), 'verwijsindex-start-'))
+  })
+  afterAll(async () => {
+    await rm(cwd, { recursive: true, force: true })
+  })
+
+  it('brings up three ready services, prints URLs and tokens, stops cleanly, and reuses its data', async () => {
+    const first = await start(cwd)
+    for (const port of first.ports) {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`)
+      expect(res.status).toBe(200)
+    }
+    const out = first.output()
+    expect(out).toMatch(
+      new RegExp(
+        `match-service\\s+http://127\\.0\\.0\\.1:${first.ports[0]}\\s+docs http://127\\.0\\.0\\.1:${first.ports[0]}/docs`,
+      ),
+    )
+    expect(out).toMatch(/admin\s+eyJ/)
+    expect(out).toMatch(/professional zuidzorg\s+eyJ/)
+    expect(out).toContain('migration 0001_foundation: Success')
+
+    // A printed token works against the running service: the demo organisations are there.
+    const tokens = await readFile(path.join(cwd, '.data', 'tokens.env'), 'utf8')
+    const admin = /TOKEN_ADMIN=(\S+)/.exec(tokens)?.[1]
+    const orgs = await fetch(`http://127.0.0.1:${first.ports[0]}/v1/organisations?limit=100`, {
+      headers: { authorization: `Bearer ${admin}` },
+    })
+    expect(orgs.status).toBe(200)
+    const body = (await orgs.json()) as { items: { sector: string }[] }
+    expect(new Set(body.items.map((o) => o.sector)).size).toBeGreaterThanOrEqual(10)
+
+    const secrets = await readFile(path.join(cwd, '.data', 'secrets.json'), 'utf8')
+    const dataDir = /data in (\S+)\)/.exec(out)?.[1] as string
+    expect(postgresRunningIn(dataDir)).toBe(true)
+    expect(await stop(first)).toBe(0)
+    expect(postgresRunningIn(dataDir)).toBe(false)
+
+    const second = await start(cwd)
+    expect(second.output()).not.toContain('migration 0001_foundation')
+    expect(await readFile(path.join(cwd, '.data', 'secrets.json'), 'utf8')).toBe(secrets)
+    const again = await fetch(`http://127.0.0.1:${second.ports[0]}/v1/organisations?limit=100`, {
+      headers: { authorization: `Bearer ${admin}` },
+    })
+    expect(((await again.json()) as { items: unknown[] }).items).toHaveLength(body.items.length)
+    expect(await stop(second)).toBe(0)
+  }, 180_000)
+})

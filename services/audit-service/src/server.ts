@@ -1,0 +1,4 @@
+import { runService } from '@verwijsindex/shared'
+import { buildAuditService } from './app.js'
+
+await runService(buildAuditService, (config) => config.ports.audit)

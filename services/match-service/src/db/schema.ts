@@ -1,0 +1,108 @@
+import type { SharedTables } from '@verwijsindex/shared'
+import type { ColumnType, Insertable, Selectable } from 'kysely'
+import type { RegionDocument } from '../domain/region-document.js'
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>
+
+export interface RegionsTable {
+  code: string
+  currentVersion: number
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface RegionVersionsTable {
+  code: string
+  version: number
+  document: ColumnType<RegionDocument, string, string>
+  createdAt: Timestamp
+  createdBy: string
+}
+
+export interface RegionMunicipalitiesTable {
+  municipality: string
+  code: string
+}
+
+export interface OrganisationsTable {
+  id: string
+  name: string
+  sector: string
+  regionCode: string
+  email: string
+  mayCoordinate: boolean
+  active: boolean
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface SubjectsTable {
+  subjectKey: string
+  birthDate: string
+  createdAt: Timestamp
+}
+
+export interface RegistrationsTable {
+  id: string
+  subjectKey: string
+  organisationId: string
+  kind: 'concern' | 'involvement'
+  status: 'active' | 'ended'
+  createdAt: Timestamp
+  endsAt: Timestamp
+  endedAt: Timestamp | null
+  endReason: string | null
+  externalReference: string | null
+  contactName: string
+  contactEmail: string
+  contactPhone: string
+  municipality: string | null
+  householdKey: string | null
+  createdBy: string
+}
+
+export interface MatchesTable {
+  id: string
+  subjectKey: string
+  status: 'open' | 'closed'
+  regionCode: string | null
+  createdAt: Timestamp
+  closedAt: Timestamp | null
+}
+
+export interface MatchPartiesTable {
+  matchId: string
+  registrationId: string
+  organisationId: string
+  subjectKey: string
+  joinedAt: Timestamp
+  leftAt: Timestamp | null
+}
+
+export interface IdempotencyKeysTable {
+  scope: string
+  key: string
+  requestHash: string
+  statusCode: number
+  response: ColumnType<unknown, string, string>
+  createdAt: Timestamp
+}
+
+/** match-service's tables (schema `match`), beside the shared audit table it writes to. */
+export interface MatchDatabase extends SharedTables {
+  'match.regions': RegionsTable
+  'match.regionVersions': RegionVersionsTable
+  'match.regionMunicipalities': RegionMunicipalitiesTable
+  'match.organisations': OrganisationsTable
+  'match.subjects': SubjectsTable
+  'match.registrations': RegistrationsTable
+  'match.matches': MatchesTable
+  'match.matchParties': MatchPartiesTable
+  'match.idempotencyKeys': IdempotencyKeysTable
+}
+
+export type Organisation = Selectable<OrganisationsTable>
+export type Registration = Selectable<RegistrationsTable>
+export type NewRegistration = Insertable<RegistrationsTable>
+export type Match = Selectable<MatchesTable>
+export type MatchParty = Selectable<MatchPartiesTable>

@@ -1,0 +1,171 @@
+import {
+  auditRequest,
+  decodeCursor,
+  ProblemError,
+  pageOf,
+  pageQuerySchema,
+  pageSchema,
+  problemSchema,
+} from '@verwijsindex/shared'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Kysely } from 'kysely'
+import { z } from 'zod'
+import {
+  createOrganisation,
+  getOrganisation,
+  listOrganisations,
+  updateOrganisation,
+} from '../db/organisations.js'
+import type { MatchDatabase, Organisation } from '../db/schema.js'
+import { defaultMayCoordinate, sectorSchema, slugSchema } from '../domain/sectors.js'
+
+export const organisationSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    sector: sectorSchema,
+    region: z.string(),
+    email: z.string(),
+    mayCoordinate: z.boolean(),
+    active: z.boolean(),
+    createdAt: z.date(),
+    updatedAt: z.date(),
+  })
+  .meta({ id: 'Organisation' })
+
+export const toOrganisation = (o: Organisation) => ({
+  id: o.id,
+  name: o.name,
+  sector: sectorSchema.parse(o.sector),
+  region: o.regionCode,
+  email: o.email,
+  mayCoordinate: o.mayCoordinate,
+  active: o.active,
+  createdAt: o.createdAt,
+  updatedAt: o.updatedAt,
+})
+
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  sector: sectorSchema,
+  region: slugSchema,
+  /** The organisation's functional mailbox, told of every match alongside the professional. */
+  email: z.email(),
+  mayCoordinate: z.boolean(),
+  active: z.boolean(),
+}
+
+export const organisationRoutes: FastifyPluginAsyncZod<{ db: Kysely<MatchDatabase> }> = async (
+  app,
+  { db },
+) => {
+  app.post(
+    '/v1/organisations',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        operationId: 'createOrganisation',
+        tags: ['organisations'],
+        body: z.strictObject({
+          id: slugSchema,
+          ...fields,
+          mayCoordinate: fields.mayCoordinate.optional(),
+          active: fields.active.default(true),
+        }),
+        response: { 201: organisationSchema, 400: problemSchema, 409: problemSchema, 422: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body
+      const organisation = await db.transaction().execute(async (trx) => {
+        const created = await createOrganisation(
+          trx,
+          { ...body, mayCoordinate: body.mayCoordinate ?? defaultMayCoordinate(body.sector) },
+          app.clock.now(),
+        )
+        await auditRequest(trx, request, 'organisation.create', {
+          resource: { type: 'organisation', id: created.id },
+        })
+        return created
+      })
+      return reply.code(201).send(toOrganisation(organisation))
+    },
+  )
+
+  app.patch(
+    '/v1/organisations/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        operationId: 'updateOrganisation',
+        tags: ['organisations'],
+        params: z.object({ id: slugSchema }),
+        body: z.strictObject({
+          name: fields.name.optional(),
+          sector: fields.sector.optional(),
+          region: fields.region.optional(),
+          email: fields.email.optional(),
+          mayCoordinate: fields.mayCoordinate.optional(),
+          active: fields.active.optional(),
+        }),
+        response: { 200: organisationSchema, 400: problemSchema, 404: problemSchema, 422: problemSchema },
+      },
+    },
+    async (request) => {
+      const organisation = await db.transaction().execute(async (trx) => {
+        const updated = await updateOrganisation(trx, request.params.id, request.body, app.clock.now())
+        if (!updated) throw new ProblemError('not_found', `No organisation ${request.params.id}`)
+        await auditRequest(trx, request, 'organisation.update', {
+          resource: { type: 'organisation', id: updated.id },
+        })
+        return updated
+      })
+      return toOrganisation(organisation)
+    },
+  )
+
+  app.get(
+    '/v1/organisations',
+    {
+      schema: {
+        operationId: 'listOrganisations',
+        tags: ['organisations'],
+        querystring: pageQuerySchema.extend({
+          region: slugSchema.optional(),
+          sector: sectorSchema.optional(),
+        }),
+        response: { 200: pageSchema(organisationSchema) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, region, sector } = request.query
+      const after = decodeCursor(cursor, z.string())
+      const rows = await listOrganisations(db, { region, sector, after }, limit + 1)
+      await db.transaction().execute((trx) => auditRequest(trx, request, 'organisation.list'))
+      const page = pageOf(rows, limit, (o) => o.id)
+      return { items: page.items.map(toOrganisation), nextCursor: page.nextCursor }
+    },
+  )
+
+  app.get(
+    '/v1/organisations/:id',
+    {
+      schema: {
+        operationId: 'getOrganisation',
+        tags: ['organisations'],
+        params: z.object({ id: slugSchema }),
+        response: { 200: organisationSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const organisation = await getOrganisation(db, request.params.id)
+      if (!organisation) throw new ProblemError('not_found', `No organisation ${request.params.id}`)
+      await db.transaction().execute((trx) =>
+        auditRequest(trx, request, 'organisation.read', {
+          resource: { type: 'organisation', id: organisation.id },
+        }),
+      )
+      return toOrganisation(organisation)
+    },
+  )
+}
