@@ -1,6 +1,10 @@
+import { z } from 'zod'
+
 /**
- * The queues services meet through. Payloads carry ids, organisations and contacts: never a BSN, subject
- * key, birth date or household data (DESIGN section 3).
+ * The queues services meet through, and the events on them. Payloads carry ids, organisations and
+ * contacts: never a BSN, subject key, birth date or household data (DESIGN section 3). match-service
+ * enqueues them in the same transaction as the change; notify-service turns each into one notification
+ * per (recipient, channel).
  */
 export const QUEUES = {
   /** match-service → notify-service: match, coordination, household and registration events. */
@@ -8,3 +12,77 @@ export const QUEUES = {
 } as const
 
 export const ALL_QUEUES: readonly string[] = Object.values(QUEUES)
+
+export const EVENT_TYPES = [
+  'match.created',
+  'match.party_joined',
+  'match.party_left',
+  'match.closed',
+  'household.linked',
+  'registration.ending_soon',
+  'registration.ended',
+  'coordination.proposed',
+  'coordination.accepted',
+  'coordination.declined',
+  'coordination.unassigned',
+  'coordination.transfer_requested',
+  'coordination.transferred',
+  'coordination.escalated',
+] as const
+export type EventType = (typeof EVENT_TYPES)[number]
+
+export const eventOrganisationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  sector: z.string(),
+  /** The organisation's functional mailbox. */
+  email: z.string(),
+})
+export type EventOrganisation = z.infer<typeof eventOrganisationSchema>
+
+export const eventContactSchema = z.object({ name: z.string(), email: z.string(), phone: z.string() })
+
+/** One organisation's involvement: who to tell, and what the others are told of it. */
+export const eventPartySchema = z.object({
+  registrationId: z.string(),
+  organisation: eventOrganisationSchema,
+  contact: eventContactSchema,
+  kind: z.enum(['concern', 'involvement']),
+  /** The registrant's own reference (e.g. a school's pupil number); shown only to that party. */
+  externalReference: z.string().nullable(),
+  since: z.string(),
+  leftAt: z.string().nullable(),
+})
+export type EventParty = z.infer<typeof eventPartySchema>
+
+export const eventCoordinationSchema = z.object({
+  organisation: eventOrganisationSchema.nullable(),
+  status: z.enum(['proposed', 'accepted', 'unassigned', 'ended']),
+  dueAt: z.string().nullable(),
+  escalationLevel: z.number().int(),
+  pendingTransfer: z.object({ organisation: eventOrganisationSchema, proposedAt: z.string() }).nullable(),
+  /** For `coordination.declined`: the code the decliner gave. */
+  reason: z.string().nullable(),
+})
+
+export const notificationEventSchema = z.object({
+  /** Stable per event: with the recipient and channel it makes the notification's Message-ID / webhook-id. */
+  eventId: z.uuid(),
+  type: z.enum(EVENT_TYPES),
+  occurredAt: z.string(),
+  matchId: z.string().nullable(),
+  /** The registration the event is about (joined, left, ending, ended), if any. */
+  registrationId: z.string().nullable(),
+  /**
+   * Every party to tell and to name to the others: a match's parties (active and, for party_left and
+   * closed, the ones that just left), a household link's parties, or the one registrant for
+   * registration events.
+   */
+  parties: z.array(eventPartySchema),
+  /** Organisations to tell beside the parties: the designated coordinator, an escalation step's. */
+  organisations: z.array(eventOrganisationSchema),
+  coordination: eventCoordinationSchema.nullable(),
+  /** For registration.ending_soon / ended: when it ends or ended. */
+  endsAt: z.string().nullable(),
+})
+export type NotificationEvent = z.infer<typeof notificationEventSchema>
