@@ -1,5 +1,6 @@
 import {
   auditDenied,
+  createQueue,
   createServiceApp,
   openDatabase,
   ProblemError,
@@ -7,10 +8,14 @@ import {
   type ServiceDeps,
 } from '@verwijsindex/shared'
 import type { FastifyInstance } from 'fastify'
+import type { MatchContext } from './commands.js'
 import { getOrganisation } from './db/organisations.js'
 import type { MatchDatabase, Organisation } from './db/schema.js'
+import { registerIdempotency } from './idempotency.js'
+import { matchRoutes } from './routes/matches.js'
 import { organisationRoutes } from './routes/organisations.js'
 import { regionRoutes } from './routes/regions.js'
+import { registrationRoutes } from './routes/registrations.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,16 +26,29 @@ declare module 'fastify' {
 
 export async function buildMatchService(deps: ServiceDeps): Promise<FastifyInstance> {
   const db = await openDatabase<MatchDatabase>(deps.config, 'match-service')
+  const clock = resolveClock(deps)
   const app = await createServiceApp({
     serviceName: 'match-service',
     title: 'verwijsindex match-service',
     description: 'Registrations (meldingen), matches, care coordination, regions and organisations.',
     config: deps.config,
     db,
-    clock: resolveClock(deps),
+    clock,
     logStream: deps.logStream,
   })
-  app.addHook('onClose', async () => db.destroy())
+  // Used to enqueue events inside our own transactions; workers (schedules) only where asked for.
+  const boss = createQueue(deps.config.databaseUrl, {
+    supervise: deps.workers ?? false,
+    schedule: deps.workers ?? false,
+    max: 2,
+  })
+  boss.on('error', (error) => app.log.error({ err: error }, 'queue error'))
+  await boss.start()
+  app.addHook('onClose', async () => {
+    await boss.stop({ graceful: false, wait: true })
+    await db.destroy()
+  })
+  const ctx: MatchContext = { db, boss, clock, subjectKeySecret: deps.config.subjectKeySecret }
 
   // A token acting for an organisation the index does not know, or has deactivated, may do nothing here.
   app.addHook('preValidation', async (request) => {
@@ -47,7 +65,10 @@ export async function buildMatchService(deps: ServiceDeps): Promise<FastifyInsta
     request.organisation = organisation
   })
 
+  registerIdempotency(app, db, deps.config.subjectKeySecret)
   await app.register(regionRoutes, { db })
   await app.register(organisationRoutes, { db })
+  await app.register(registrationRoutes, { ctx })
+  await app.register(matchRoutes, { ctx })
   return app
 }

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream'
 import { type Clock, type Config, createDb, ManualClock, type TokenClaims } from '@verwijsindex/shared'
 import { createTestDatabase, signToken, TEST_JWT_SECRET, testConfig } from '@verwijsindex/shared/testing'
 import type { FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { buildMatchService } from '../src/app.js'
 import type { MatchDatabase } from '../src/db/schema.js'
 import { readPreset } from '../src/demo.js'
@@ -96,4 +96,37 @@ export async function seedEindhoven(
     })
     if (res.statusCode !== 201) throw new Error(`seeding ${org.id} failed: ${res.body}`)
   }
+}
+
+export const auth = (token: string) => ({ authorization: `Bearer ${token}` })
+
+export interface RegisterOptions {
+  org: string
+  bsn: string
+  birthDate?: string
+  body?: Record<string, unknown>
+  headers?: Record<string, string>
+  token?: string
+}
+
+/** POST /v1/registrations as a professional of `org`. */
+export async function registerChild(h: MatchHarness, options: RegisterOptions) {
+  return h.app.inject({
+    method: 'POST',
+    url: '/v1/registrations',
+    headers: { ...auth(options.token ?? h.token(professional(options.org))), ...options.headers },
+    payload: {
+      bsn: options.bsn,
+      birthDate: options.birthDate ?? '2016-05-10',
+      kind: 'concern',
+      ...options.body,
+    },
+  })
+}
+
+/** The events match-service enqueued for notify-service, oldest first. */
+export async function queuedEvents(h: MatchHarness) {
+  const { rows } = await sql<{ data: { type: string; matchId: string | null } & Record<string, unknown> }>`
+    select data from pgboss.job where name = 'notifications' order by created_on, id`.execute(h.db)
+  return rows.map((r) => r.data)
 }

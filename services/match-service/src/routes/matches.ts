@@ -1,0 +1,90 @@
+import {
+  auditDenied,
+  auditRequest,
+  decodeCursor,
+  ProblemError,
+  pageOf,
+  pageQuerySchema,
+  pageSchema,
+  problemSchema,
+} from '@verwijsindex/shared'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { MatchContext } from '../commands.js'
+import { getMatch, isPartyOf, matchIdsVisibleTo } from '../db/matches.js'
+import { matchSchema, toMatchView } from '../views.js'
+
+const cursorKey = z.object({ createdAt: z.string(), id: z.string() })
+
+export const matchRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async (app, { ctx }) => {
+  const roles = ['professional', 'system'] as const
+
+  app.get(
+    '/v1/matches',
+    {
+      config: { roles },
+      schema: {
+        operationId: 'listMatches',
+        tags: ['matches'],
+        querystring: pageQuerySchema.extend({ status: z.enum(['open', 'closed']).optional() }),
+        response: { 200: pageSchema(matchSchema) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, status } = request.query
+      const org = request.organisation!.id
+      const rows = await matchIdsVisibleTo(
+        ctx.db,
+        org,
+        { status, after: decodeCursor(cursor, cursorKey) },
+        limit + 1,
+      )
+      const page = pageOf(rows, limit, (m) => ({ createdAt: m.createdAt.toISOString(), id: m.id }))
+      const items = await Promise.all(page.items.map((m) => toMatchView(ctx.db, m, org)))
+      await ctx.db.transaction().execute(async (trx) => {
+        for (const m of page.items) {
+          await auditRequest(trx, request, 'match.read', {
+            subjectKey: m.subjectKey,
+            resource: { type: 'match', id: m.id },
+          })
+        }
+        if (page.items.length === 0) await auditRequest(trx, request, 'match.list')
+      })
+      return { items, nextCursor: page.nextCursor }
+    },
+  )
+
+  app.get(
+    '/v1/matches/:id',
+    {
+      config: { roles },
+      schema: {
+        operationId: 'getMatch',
+        tags: ['matches'],
+        params: z.object({ id: z.uuid() }),
+        response: { 200: matchSchema, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const org = request.organisation!.id
+      const match = await getMatch(ctx.db, request.params.id)
+      // Need to know: a match the caller is not part of does not exist for it.
+      if (!match || !(await isPartyOf(ctx.db, match.id, org))) {
+        await auditDenied(ctx.db, request, {
+          subjectKey: match?.subjectKey ?? null,
+          resource: { type: 'match', id: request.params.id },
+        })
+        throw new ProblemError('not_found', `No match ${request.params.id}`)
+      }
+      await ctx.db
+        .transaction()
+        .execute((trx) =>
+          auditRequest(trx, request, 'match.read', {
+            subjectKey: match.subjectKey,
+            resource: { type: 'match', id: match.id },
+          }),
+        )
+      return toMatchView(ctx.db, match, org)
+    },
+  )
+}
