@@ -12,6 +12,9 @@ import type { MatchContext } from './commands.js'
 import { getOrganisation } from './db/organisations.js'
 import type { MatchDatabase, Organisation } from './db/schema.js'
 import { registerIdempotency } from './idempotency.js'
+import { startJobs } from './jobs.js'
+import { coordinationRoutes } from './routes/coordination.js'
+import { explainRoutes } from './routes/explain.js'
 import { matchRoutes } from './routes/matches.js'
 import { organisationRoutes } from './routes/organisations.js'
 import { regionRoutes } from './routes/regions.js'
@@ -70,5 +73,8 @@ export async function buildMatchService(deps: ServiceDeps): Promise<FastifyInsta
   await app.register(organisationRoutes, { db })
   await app.register(registrationRoutes, { ctx })
   await app.register(matchRoutes, { ctx })
+  await app.register(coordinationRoutes, { ctx })
+  await app.register(explainRoutes, { ctx })
+  if (deps.workers) await startJobs(ctx)
   return app
 }

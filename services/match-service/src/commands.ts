@@ -11,6 +11,7 @@ import {
 } from '@verwijsindex/shared'
 import type { FastifyRequest } from 'fastify'
 import type { Kysely, Transaction } from 'kysely'
+import { type CoordinationChange, coordinationEvents, reevaluate } from './coordination.js'
 import { joinMatch, leaveMatch, type MatchChange, openMatchOf } from './db/matches.js'
 import { getRegion } from './db/regions.js'
 import {
@@ -23,7 +24,7 @@ import {
 } from './db/registrations.js'
 import type { MatchDatabase, Organisation, Registration } from './db/schema.js'
 import { ageOn, LEGAL_MAX_DURATION_DAYS, MAX_AGE } from './domain/age.js'
-import { matchChangeEvents, publish, registrationEndedEvent } from './events.js'
+import { activeEventParties, matchChangeEvents, publish, registrationEndedEvent } from './events.js'
 import { type RegistrationView, toRegistrationView } from './views.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -96,6 +97,32 @@ async function auditMatchChanges(
   }
 }
 
+/** A match that changed gets its coordination (re-)evaluated in the same transaction. */
+async function coordinate(
+  trx: Transaction<MatchDatabase>,
+  changes: MatchChange[],
+  now: Date,
+): Promise<CoordinationChange[]> {
+  const matchIds = [...new Set(changes.map((c) => c.matchId))]
+  const result: CoordinationChange[] = []
+  for (const matchId of matchIds) result.push(...(await reevaluate(trx, matchId, now)))
+  return result
+}
+
+export async function auditCoordinationChanges(
+  trx: Transaction<MatchDatabase>,
+  request: FastifyRequest,
+  changes: CoordinationChange[],
+  key: string,
+): Promise<void> {
+  for (const change of changes) {
+    await auditRequest(trx, request, change.type, {
+      subjectKey: key,
+      resource: { type: 'match', id: change.matchId },
+    })
+  }
+}
+
 export async function viewOf(
   db: Kysely<MatchDatabase>,
   registration: Registration,
@@ -161,12 +188,17 @@ export async function register(
       createdBy: request.user.sub,
     })
     const changes = await joinMatch(trx, registration, now)
-    await publish(ctx.boss, trx, await matchChangeEvents(trx, changes, now))
+    const coordination = await coordinate(trx, changes, now)
+    await publish(ctx.boss, trx, [
+      ...(await matchChangeEvents(trx, changes, now)),
+      ...(await coordinationEvents(trx, coordination, now, (id) => activeEventParties(trx, id))),
+    ])
     await auditRequest(trx, request, 'registration.create', {
       subjectKey: key,
       resource: { type: 'registration', id: registration.id },
     })
     await auditMatchChanges(trx, request, changes, key)
+    await auditCoordinationChanges(trx, request, coordination, key)
     return { view: await viewOf(trx, registration, organisation), created: true }
   })
 }
@@ -201,7 +233,7 @@ export async function endRegistration(
   registration: Registration,
   reason: EndReason,
   now: Date,
-): Promise<{ ended: Registration; changes: MatchChange[] }> {
+): Promise<{ ended: Registration; changes: MatchChange[]; coordination: CoordinationChange[] }> {
   await lockExistingSubject(trx, registration.subjectKey)
   const ended = await trx
     .updateTable('match.registrations')
@@ -212,11 +244,13 @@ export async function endRegistration(
     .executeTakeFirst()
   if (!ended) throw new ProblemError('conflict', `Registration ${registration.id} has already ended`)
   const changes = await leaveMatch(trx, ended, now)
+  const coordination = await coordinate(trx, changes, now)
   await publish(ctx.boss, trx, [
     ...(await matchChangeEvents(trx, changes, now)),
+    ...(await coordinationEvents(trx, coordination, now, (id) => activeEventParties(trx, id))),
     await registrationEndedEvent(trx, ended, now),
   ])
-  return { ended, changes }
+  return { ended, changes, coordination }
 }
 
 export async function withdraw(
@@ -229,12 +263,13 @@ export async function withdraw(
   const registration = await ownRegistration(ctx, request, id, organisation)
   const now = ctx.clock.now()
   return ctx.db.transaction().execute(async (trx) => {
-    const { ended, changes } = await endRegistration(ctx, trx, registration, reason, now)
+    const { ended, changes, coordination } = await endRegistration(ctx, trx, registration, reason, now)
     await auditRequest(trx, request, 'registration.withdraw', {
       subjectKey: ended.subjectKey,
       resource: { type: 'registration', id: ended.id },
     })
     await auditMatchChanges(trx, request, changes, ended.subjectKey)
+    await auditCoordinationChanges(trx, request, coordination, ended.subjectKey)
     return viewOf(trx, ended, organisation)
   })
 }

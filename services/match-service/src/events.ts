@@ -63,6 +63,14 @@ export async function matchChangeEvents(
   return events
 }
 
+/** The parties still in a match, as events name them. */
+export async function activeEventParties(
+  trx: Transaction<MatchDatabase>,
+  matchId: string,
+): Promise<EventParty[]> {
+  return (await partiesOf(trx, matchId)).filter((p) => p.leftAt === null).map(toEventParty)
+}
+
 /** Tells the registrant its registration ended (withdrawn, expired, erased). */
 export async function registrationEndedEvent(
   trx: Transaction<MatchDatabase>,

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
+import { contactsOf, coordinationOf, historyOf } from './db/coordination.js'
 import { type PartyRow, partiesOf } from './db/matches.js'
 import type { Match, MatchDatabase, Registration } from './db/schema.js'
 
@@ -56,6 +57,30 @@ export const partySchema = z.object({
   registrationId: z.uuid().nullable(),
 })
 
+const historyEntrySchema = z.object({
+  at: z.date(),
+  event: z.string(),
+  organisation: z.string().nullable(),
+  ruleId: z.string().nullable(),
+  level: z.number().int().nullable(),
+  reason: z.string().nullable(),
+})
+
+export const coordinationSchema = z
+  .object({
+    organisation: organisationRefSchema.nullable(),
+    status: z.enum(['proposed', 'accepted', 'unassigned', 'ended']),
+    proposedAt: z.date(),
+    dueAt: z.date().nullable(),
+    acceptedAt: z.date().nullable(),
+    ruleId: z.string().nullable(),
+    regionVersion: z.number().int().nullable(),
+    escalationLevel: z.number().int(),
+    pendingTransfer: z.object({ organisation: organisationRefSchema, proposedAt: z.date() }).nullable(),
+    history: z.array(historyEntrySchema),
+  })
+  .meta({ id: 'Coordination' })
+
 export const matchSchema = z
   .object({
     id: z.uuid(),
@@ -64,7 +89,9 @@ export const matchSchema = z
     closedAt: z.date().nullable(),
     region: z.string().nullable(),
     parties: z.array(partySchema),
-    coordination: z.null(),
+    coordination: coordinationSchema.nullable(),
+    /** Parties that recorded they have coordinated with the others (follow-up made visible). */
+    contacted: z.array(z.object({ organisation: organisationRefSchema, at: z.date() })),
     households: z.array(z.object({ matchId: z.uuid().nullable(), parties: z.array(partySchema) })),
   })
   .meta({ id: 'Match' })
@@ -81,12 +108,48 @@ function toParty(p: PartyRow, viewer: string): z.infer<typeof partySchema> {
   }
 }
 
+async function coordinationView(db: Kysely<MatchDatabase>, matchId: string) {
+  const c = await coordinationOf(db, matchId)
+  if (!c) return null
+  const ids = [c.organisationId, c.pendingTransferTo].filter((id): id is string => Boolean(id))
+  const orgs = ids.length
+    ? await db
+        .selectFrom('match.organisations')
+        .select(['id', 'name', 'sector'])
+        .where('id', 'in', ids)
+        .execute()
+    : []
+  const ref = (id: string | null) => orgs.find((o) => o.id === id) ?? null
+  const pending = ref(c.pendingTransferTo)
+  return {
+    organisation: ref(c.organisationId),
+    status: c.status,
+    proposedAt: c.proposedAt,
+    dueAt: c.dueAt,
+    acceptedAt: c.acceptedAt,
+    ruleId: c.ruleId,
+    regionVersion: c.regionVersion,
+    escalationLevel: c.escalationLevel,
+    pendingTransfer:
+      pending && c.pendingTransferAt ? { organisation: pending, proposedAt: c.pendingTransferAt } : null,
+    history: (await historyOf(db, matchId)).map((h) => ({
+      at: h.at,
+      event: h.event,
+      organisation: h.organisationId,
+      ruleId: h.ruleId,
+      level: h.level,
+      reason: h.reason,
+    })),
+  }
+}
+
 export async function toMatchView(
   db: Kysely<MatchDatabase>,
   match: Match,
   viewer: string,
 ): Promise<MatchView> {
   const parties = await partiesOf(db, match.id)
+  const contacts = await contactsOf(db, match.id)
   return {
     id: match.id,
     status: match.status,
@@ -94,7 +157,11 @@ export async function toMatchView(
     closedAt: match.closedAt,
     region: match.regionCode,
     parties: parties.map((p) => toParty(p, viewer)),
-    coordination: null,
+    coordination: await coordinationView(db, match.id),
+    contacted: contacts.map((c) => ({
+      organisation: { id: c.id, name: c.name, sector: c.sector },
+      at: c.at,
+    })),
     households: [],
   }
 }

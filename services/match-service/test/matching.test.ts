@@ -45,8 +45,15 @@ describe('matching', () => {
       status: 'open',
       closedAt: null,
       region: 'eindhoven',
-      coordination: null,
       households: [],
+      contacted: [],
+      // A 9-year-old in Eindhoven: school social work, designated by the region as none is involved.
+      coordination: {
+        organisation: { id: 'smw-eindhoven' },
+        status: 'proposed',
+        ruleId: '4-to-18',
+        escalationLevel: 0,
+      },
     })
     expect(match.parties).toEqual([
       expect.objectContaining({
@@ -74,8 +81,9 @@ describe('matching', () => {
     expect(own.json().matchId).toBe(matchId)
 
     const events = (await queuedEvents(h)).filter((e) => e.matchId === matchId)
-    expect(events.map((e) => e.type)).toEqual(['match.created'])
-    const parties = events[0]?.parties as {
+    // Events of one transaction carry the same queue timestamp: compare them as a set.
+    expect(events.map((e) => e.type).sort()).toEqual(['coordination.proposed', 'match.created'])
+    const parties = events.find((e) => e.type === 'match.created')?.parties as {
       organisation: { id: string; email: string }
       externalReference: string
     }[]
@@ -126,14 +134,18 @@ describe('matching', () => {
       ).json().matchId,
     ).toBeNull()
 
-    const events = (await queuedEvents(h)).filter((e) => e.matchId === matchId).map((e) => e.type)
+    const events = (await queuedEvents(h))
+      .filter((e) => e.matchId === matchId && e.type.startsWith('match.'))
+      .map((e) => e.type)
+      .sort()
     expect(events).toEqual([
+      'match.closed',
       'match.created',
       'match.party_joined',
       'match.party_left',
       'match.party_left',
-      'match.closed',
     ])
+    expect(match.coordination.status).toBe('ended')
     const ended = (await queuedEvents(h)).filter(
       (e) => e.type === 'registration.ended' && [a.id, b.id].includes(e.registrationId as string),
     )

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { Kysely, Transaction } from 'kysely'
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely'
 import { activeRegistrationsOfSubject } from './registrations.js'
-import type { Match, MatchDatabase, Registration } from './schema.js'
+import type { Match, MatchDatabase, MatchesTable, Registration } from './schema.js'
 
 export type MatchChangeType = 'match.created' | 'match.party_joined' | 'match.party_left' | 'match.closed'
 
@@ -194,8 +194,55 @@ export async function getMatch(db: Kysely<MatchDatabase>, id: string): Promise<M
   return db.selectFrom('match.matches').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-/** Need to know: the organisations that are (or were) a party of the match. */
-export async function isPartyOf(
+/**
+ * Need to know (DESIGN 3.3): the organisations that are or were a party of the match, the one designated
+ * to coordinate (or receiving a transfer), and those an escalation step the match has reached names.
+ */
+function visibleTo(organisationId: string) {
+  return (eb: ExpressionBuilder<MatchDatabase & { m: MatchesTable }, 'm'>) =>
+    eb.or([
+      eb.exists(
+        eb
+          .selectFrom('match.matchParties as p')
+          .select('p.matchId')
+          .whereRef('p.matchId', '=', 'm.id')
+          .where('p.organisationId', '=', organisationId),
+      ),
+      eb.exists(
+        eb
+          .selectFrom('match.coordinations as c')
+          .select('c.matchId')
+          .whereRef('c.matchId', '=', 'm.id')
+          .where((w) =>
+            w.or([w('c.organisationId', '=', organisationId), w('c.pendingTransferTo', '=', organisationId)]),
+          ),
+      ),
+      eb.exists(
+        eb
+          .selectFrom('match.escalationAccess as e')
+          .select('e.matchId')
+          .whereRef('e.matchId', '=', 'm.id')
+          .where('e.organisationId', '=', organisationId),
+      ),
+    ])
+}
+
+export async function canReadMatch(
+  db: Kysely<MatchDatabase>,
+  matchId: string,
+  organisationId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('match.matches as m')
+    .select('m.id')
+    .where('m.id', '=', matchId)
+    .where(visibleTo(organisationId))
+    .executeTakeFirst()
+  return Boolean(row)
+}
+
+/** A current party: may escalate and record contact. */
+export async function isActiveParty(
   db: Kysely<MatchDatabase>,
   matchId: string,
   organisationId: string,
@@ -205,7 +252,7 @@ export async function isPartyOf(
     .select('matchId')
     .where('matchId', '=', matchId)
     .where('organisationId', '=', organisationId)
-    .limit(1)
+    .where('leftAt', 'is', null)
     .executeTakeFirst()
   return Boolean(row)
 }
@@ -219,15 +266,7 @@ export async function matchIdsVisibleTo(
   return db
     .selectFrom('match.matches as m')
     .selectAll('m')
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('match.matchParties as p')
-          .select('p.matchId')
-          .whereRef('p.matchId', '=', 'm.id')
-          .where('p.organisationId', '=', organisationId),
-      ),
-    )
+    .where(visibleTo(organisationId))
     .$if(filter.status !== undefined, (q) => q.where('m.status', '=', filter.status as 'open' | 'closed'))
     .$if(filter.after !== undefined, (q) => {
       const after = filter.after as { createdAt: string; id: string }

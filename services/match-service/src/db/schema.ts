@@ -88,6 +88,51 @@ export interface IdempotencyKeysTable {
   createdAt: Timestamp
 }
 
+export interface CoordinationsTable {
+  matchId: string
+  subjectKey: string
+  organisationId: string | null
+  status: 'proposed' | 'accepted' | 'unassigned' | 'ended'
+  ruleId: string | null
+  regionCode: string | null
+  regionVersion: number | null
+  proposedAt: Timestamp
+  dueAt: Timestamp | null
+  acceptedAt: Timestamp | null
+  escalationLevel: number
+  declinedBy: string[]
+  pendingTransferTo: string | null
+  pendingTransferAt: Timestamp | null
+  updatedAt: Timestamp
+}
+
+export interface CoordinationHistoryTable {
+  id: ColumnType<number, never, never>
+  matchId: string
+  subjectKey: string
+  at: Timestamp
+  event: string
+  organisationId: string | null
+  ruleId: string | null
+  level: number | null
+  reason: string | null
+}
+
+export interface EscalationAccessTable {
+  matchId: string
+  organisationId: string
+  subjectKey: string
+  level: number
+  reachedAt: Timestamp
+}
+
+export interface MatchContactsTable {
+  matchId: string
+  organisationId: string
+  subjectKey: string
+  at: Timestamp
+}
+
 /** match-service's tables (schema `match`), beside the shared audit table it writes to. */
 export interface MatchDatabase extends SharedTables {
   'match.regions': RegionsTable
@@ -99,6 +144,10 @@ export interface MatchDatabase extends SharedTables {
   'match.matches': MatchesTable
   'match.matchParties': MatchPartiesTable
   'match.idempotencyKeys': IdempotencyKeysTable
+  'match.coordinations': CoordinationsTable
+  'match.coordinationHistory': CoordinationHistoryTable
+  'match.escalationAccess': EscalationAccessTable
+  'match.matchContacts': MatchContactsTable
 }
 
 export type Organisation = Selectable<OrganisationsTable>
@@ -106,3 +155,4 @@ export type Registration = Selectable<RegistrationsTable>
 export type NewRegistration = Insertable<RegistrationsTable>
 export type Match = Selectable<MatchesTable>
 export type MatchParty = Selectable<MatchPartiesTable>
+export type Coordination = Selectable<CoordinationsTable>

@@ -11,7 +11,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { MatchContext } from '../commands.js'
-import { getMatch, isPartyOf, matchIdsVisibleTo } from '../db/matches.js'
+import { canReadMatch, getMatch, matchIdsVisibleTo } from '../db/matches.js'
 import { matchSchema, toMatchView } from '../views.js'
 
 const cursorKey = z.object({ createdAt: z.string(), id: z.string() })
@@ -69,21 +69,19 @@ export const matchRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async (
       const org = request.organisation!.id
       const match = await getMatch(ctx.db, request.params.id)
       // Need to know: a match the caller is not part of does not exist for it.
-      if (!match || !(await isPartyOf(ctx.db, match.id, org))) {
+      if (!match || !(await canReadMatch(ctx.db, match.id, org))) {
         await auditDenied(ctx.db, request, {
           subjectKey: match?.subjectKey ?? null,
           resource: { type: 'match', id: request.params.id },
         })
         throw new ProblemError('not_found', `No match ${request.params.id}`)
       }
-      await ctx.db
-        .transaction()
-        .execute((trx) =>
-          auditRequest(trx, request, 'match.read', {
-            subjectKey: match.subjectKey,
-            resource: { type: 'match', id: match.id },
-          }),
-        )
+      await ctx.db.transaction().execute((trx) =>
+        auditRequest(trx, request, 'match.read', {
+          subjectKey: match.subjectKey,
+          resource: { type: 'match', id: match.id },
+        }),
+      )
       return toMatchView(ctx.db, match, org)
     },
   )

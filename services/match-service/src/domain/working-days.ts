@@ -1,0 +1,103 @@
+import { amsterdamDate, TIME_ZONE } from '@verwijsindex/shared'
+import type { Duration } from './region-document.js'
+
+/** Easter Sunday (Gregorian, anonymous algorithm) as YYYY-MM-DD. */
+export function easterSunday(year: number): string {
+  const a = year % 19
+  const b = Math.floor(year / 100)
+  const c = year % 100
+  const d = Math.floor(b / 4)
+  const e = b % 4
+  const f = Math.floor((b + 8) / 25)
+  const g = Math.floor((b - f + 1) / 3)
+  const h = (19 * a + b - d - g + 15) % 30
+  const i = Math.floor(c / 4)
+  const k = c % 4
+  const l = (32 + 2 * e + 2 * i - h - k) % 7
+  const m = Math.floor((a + 11 * h + 22 * l) / 451)
+  const month = Math.floor((h + l - 7 * m + 114) / 31)
+  const day = ((h + l - 7 * m + 114) % 31) + 1
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
+}
+
+function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + days)
+  return d.toISOString().slice(0, 10)
+}
+
+/**
+ * The public holidays that are not working days (DESIGN section 5): Nieuwjaarsdag, Tweede Paasdag,
+ * Koningsdag (27 April, 26 April when the 27th is a Sunday), Hemelvaartsdag, Tweede Pinksterdag, and
+ * Eerste and Tweede Kerstdag.
+ */
+export function dutchHolidays(year: number): string[] {
+  const easter = easterSunday(year)
+  const kingsDay = new Date(`${year}-04-27T00:00:00Z`).getUTCDay() === 0 ? `${year}-04-26` : `${year}-04-27`
+  return [
+    `${year}-01-01`,
+    addDays(easter, 1),
+    kingsDay,
+    addDays(easter, 39),
+    addDays(easter, 50),
+    `${year}-12-25`,
+    `${year}-12-26`,
+  ]
+}
+
+export function isWorkingDay(date: string, regionHolidays: readonly string[]): boolean {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay()
+  if (weekday === 0 || weekday === 6) return false
+  return !dutchHolidays(Number(date.slice(0, 4))).includes(date) && !regionHolidays.includes(date)
+}
+
+const partsFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TIME_ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+})
+
+/** Milliseconds Amsterdam is ahead of UTC at an instant (1 or 2 hours). */
+function amsterdamOffset(instant: Date): number {
+  const p = Object.fromEntries(partsFormat.formatToParts(instant).map((x) => [x.type, x.value]))
+  const asUtc = Date.UTC(
+    Number(p.year),
+    Number(p.month) - 1,
+    Number(p.day),
+    Number(p.hour),
+    Number(p.minute),
+    Number(p.second),
+  )
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000
+}
+
+/** The instant of a wall-clock time in Amsterdam on a given date. */
+function amsterdamInstant(date: string, timeOfDayMs: number): Date {
+  const wall = new Date(`${date}T00:00:00Z`).getTime() + timeOfDayMs
+  let guess = wall - amsterdamOffset(new Date(wall))
+  guess = wall - amsterdamOffset(new Date(guess))
+  return new Date(guess)
+}
+
+/**
+ * A deadline from an instant: `hours` are elapsed hours; `workingDays` counts working days in
+ * Amsterdam and lands at the same wall-clock time on the last of them (a designation on Friday 15:00
+ * with 1 working day is due Monday 15:00).
+ */
+export function deadlineAfter(from: Date, duration: Duration, regionHolidays: readonly string[]): Date {
+  if ('hours' in duration) return new Date(from.getTime() + duration.hours * 3_600_000)
+  const startDate = amsterdamDate(from)
+  const timeOfDay = from.getTime() - amsterdamInstant(startDate, 0).getTime()
+  let date = startDate
+  let left = duration.workingDays
+  while (left > 0) {
+    date = addDays(date, 1)
+    if (isWorkingDay(date, regionHolidays)) left--
+  }
+  return amsterdamInstant(date, timeOfDay)
+}
