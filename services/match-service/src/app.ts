@@ -21,6 +21,10 @@ import { regionRoutes } from './routes/regions.js'
 import { registrationRoutes } from './routes/registrations.js'
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The service's database, queue and clock, for its scheduled jobs (and tests that run them). */
+    matchContext: MatchContext
+  }
   interface FastifyRequest {
     /** The caller's organisation, for professional and system tokens. */
     organisation?: Organisation
@@ -68,6 +72,7 @@ export async function buildMatchService(deps: ServiceDeps): Promise<FastifyInsta
     request.organisation = organisation
   })
 
+  app.decorate('matchContext', ctx)
   registerIdempotency(app, db, deps.config.subjectKeySecret)
   await app.register(regionRoutes, { db })
   await app.register(organisationRoutes, { db })

@@ -25,7 +25,7 @@ import {
 import type { MatchDatabase, Organisation, Registration } from './db/schema.js'
 import { ageOn, LEGAL_MAX_DURATION_DAYS, MAX_AGE } from './domain/age.js'
 import { activeEventParties, matchChangeEvents, publish, registrationEndedEvent } from './events.js'
-import { type RegistrationView, toRegistrationView } from './views.js'
+import { coordinationView, type RegistrationView, toRegistrationView } from './views.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -129,11 +129,17 @@ export async function viewOf(
   organisation: Organisation,
 ): Promise<RegistrationView> {
   const open = registration.status === 'active' ? await openMatchOf(db, registration.subjectKey) : undefined
+  const coordination = open ? await coordinationView(db, open.id) : null
   return toRegistrationView(
     registration,
     organisation,
     open?.id ?? null,
     await historyAvailable(db, registration.subjectKey, registration.organisationId),
+    coordination && {
+      organisation: coordination.organisation,
+      status: coordination.status,
+      dueAt: coordination.dueAt,
+    },
   )
 }
 

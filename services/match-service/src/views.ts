@@ -20,6 +20,14 @@ export const registrationSchema = z
     externalReference: z.string().nullable(),
     contact: contactSchema,
     matchId: z.uuid().nullable(),
+    /** The match's coordination as designated in the same transaction (null without a match). */
+    coordination: z
+      .object({
+        organisation: organisationRefSchema.nullable(),
+        status: z.enum(['proposed', 'accepted', 'unassigned', 'ended']),
+        dueAt: z.date().nullable(),
+      })
+      .nullable(),
     historyAvailable: z.boolean(),
   })
   .meta({ id: 'Registration' })
@@ -30,6 +38,7 @@ export function toRegistrationView(
   organisation: { id: string; name: string; sector: string },
   matchId: string | null,
   historyAvailable: boolean,
+  coordination: RegistrationView['coordination'] = null,
 ): RegistrationView {
   return {
     id: r.id,
@@ -43,6 +52,7 @@ export function toRegistrationView(
     externalReference: r.externalReference,
     contact: { name: r.contactName, email: r.contactEmail, phone: r.contactPhone },
     matchId,
+    coordination,
     historyAvailable,
   }
 }
@@ -108,7 +118,7 @@ function toParty(p: PartyRow, viewer: string): z.infer<typeof partySchema> {
   }
 }
 
-async function coordinationView(db: Kysely<MatchDatabase>, matchId: string) {
+export async function coordinationView(db: Kysely<MatchDatabase>, matchId: string) {
   const c = await coordinationOf(db, matchId)
   if (!c) return null
   const ids = [c.organisationId, c.pendingTransferTo].filter((id): id is string => Boolean(id))
