@@ -59,7 +59,7 @@ describe('designation', () => {
     const proposed = (await queuedEvents(h)).find(
       (e) => e.type === 'coordination.proposed' && e.matchId === matchId,
     )
-    expect((proposed?.organisations as { id: string }[]).map((o) => o.id)).toEqual(['smw-eindhoven'])
+    expect(((proposed?.organisations ?? []) as { id: string }[]).map((o) => o.id)).toEqual(['smw-eindhoven'])
   })
 
   it('lets the designated organisation read and accept without a registration of its own', async () => {
@@ -179,7 +179,7 @@ describe('escalation', () => {
       (e) => e.matchId === matchId && e.type === 'coordination.escalated',
     )
     expect(escalations).toHaveLength(1)
-    expect((escalations[0]?.organisations as { id: string }[]).map((o) => o.id)).toEqual(['cjg-eindhoven'])
+    expect(((escalations[0]?.organisations ?? []) as { id: string }[]).map((o) => o.id)).toEqual(['cjg-eindhoven'])
     // Ten working days: 8 May.
     await runCoordinationDeadlines(ctx, new Date('2026-05-08T08:59:00Z'))
     expect((await coordinationOf(matchId)).escalationLevel).toBe(1)
