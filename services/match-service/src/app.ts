@@ -19,6 +19,7 @@ import { matchRoutes } from './routes/matches.js'
 import { organisationRoutes } from './routes/organisations.js'
 import { regionRoutes } from './routes/regions.js'
 import { registrationRoutes } from './routes/registrations.js'
+import { subjectRoutes } from './routes/subjects.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -80,6 +81,7 @@ export async function buildMatchService(deps: ServiceDeps): Promise<FastifyInsta
   await app.register(matchRoutes, { ctx })
   await app.register(coordinationRoutes, { ctx })
   await app.register(explainRoutes, { ctx })
+  await app.register(subjectRoutes, { ctx })
   if (deps.workers) await startJobs(ctx)
   return app
 }

@@ -5,6 +5,7 @@ import {
   auditDenied,
   auditRequest,
   type Clock,
+  householdKey,
   ProblemError,
   ruleViolation,
   subjectKey,
@@ -24,7 +25,13 @@ import {
 } from './db/registrations.js'
 import type { MatchDatabase, Organisation, Registration } from './db/schema.js'
 import { ageOn, LEGAL_MAX_DURATION_DAYS, MAX_AGE } from './domain/age.js'
-import { activeEventParties, matchChangeEvents, publish, registrationEndedEvent } from './events.js'
+import {
+  activeEventParties,
+  householdEvent,
+  matchChangeEvents,
+  publish,
+  registrationEvent,
+} from './events.js'
 import { coordinationView, type RegistrationView, toRegistrationView } from './views.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -49,6 +56,7 @@ export interface RegistrationInput {
   durationDays?: number | undefined
   externalReference?: string | undefined
   municipality?: string | undefined
+  household?: { postcode: string; houseNumber: string } | undefined
   contact: Contact
 }
 
@@ -190,15 +198,26 @@ export async function register(
       contactEmail: input.contact.email,
       contactPhone: input.contact.phone,
       municipality: input.municipality ?? null,
-      householdKey: null,
+      // Only a keyed hash of the address is kept, like the subject key.
+      householdKey: input.household
+        ? householdKey(input.household.postcode, input.household.houseNumber, ctx.subjectKeySecret)
+        : null,
       createdBy: request.user.sub,
     })
     const changes = await joinMatch(trx, registration, now)
     const coordination = await coordinate(trx, changes, now)
+    const household = await householdEvent(trx, registration, now)
     await publish(ctx.boss, trx, [
       ...(await matchChangeEvents(trx, changes, now)),
       ...(await coordinationEvents(trx, coordination, now, (id) => activeEventParties(trx, id))),
+      ...(household ? [household] : []),
     ])
+    if (household) {
+      await auditRequest(trx, request, 'household.link', {
+        subjectKey: key,
+        resource: { type: 'registration', id: registration.id },
+      })
+    }
     await auditRequest(trx, request, 'registration.create', {
       subjectKey: key,
       resource: { type: 'registration', id: registration.id },
@@ -227,7 +246,15 @@ export async function ownRegistration(
   return registration
 }
 
-export type EndReason = 'resolved' | 'unjustified' | 'transferred' | 'error' | 'expired'
+/** Why a registration ended: the registrant's codes, or the law's clock (expired, age limit) and erasure. */
+export type EndReason =
+  | 'resolved'
+  | 'unjustified'
+  | 'transferred'
+  | 'error'
+  | 'expired'
+  | 'age_limit'
+  | 'erased'
 
 /**
  * Ends an active registration inside the caller's transaction (the subject locked first): it leaves its
@@ -254,7 +281,7 @@ export async function endRegistration(
   await publish(ctx.boss, trx, [
     ...(await matchChangeEvents(trx, changes, now)),
     ...(await coordinationEvents(trx, coordination, now, (id) => activeEventParties(trx, id))),
-    await registrationEndedEvent(trx, ended, now),
+    await registrationEvent(trx, ended, 'registration.ended', now),
   ])
   return { ended, changes, coordination }
 }
@@ -264,7 +291,7 @@ export async function withdraw(
   request: FastifyRequest,
   organisation: Organisation,
   id: string,
-  reason: Exclude<EndReason, 'expired'>,
+  reason: Exclude<EndReason, 'expired' | 'age_limit' | 'erased'>,
 ): Promise<RegistrationView> {
   const registration = await ownRegistration(ctx, request, id, organisation)
   const now = ctx.clock.now()

@@ -7,6 +7,7 @@ import {
   QUEUES,
 } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
+import { householdLinks } from './db/households.js'
 import { type MatchChange, type PartyRow, partiesOf } from './db/matches.js'
 import type { MatchDatabase, Registration } from './db/schema.js'
 
@@ -71,10 +72,11 @@ export async function activeEventParties(
   return (await partiesOf(trx, matchId)).filter((p) => p.leftAt === null).map(toEventParty)
 }
 
-/** Tells the registrant its registration ended (withdrawn, expired, erased). */
-export async function registrationEndedEvent(
+/** Tells the registrant about its own registration: ending soon, or ended (withdrawn, expired, erased). */
+export async function registrationEvent(
   trx: Transaction<MatchDatabase>,
   registration: Registration,
+  type: 'registration.ending_soon' | 'registration.ended',
   now: Date,
 ): Promise<NotificationEvent> {
   const org = await trx
@@ -83,10 +85,10 @@ export async function registrationEndedEvent(
     .where('id', '=', registration.organisationId)
     .executeTakeFirstOrThrow()
   return {
-    ...baseEvent('registration.ended', now),
+    ...baseEvent(type, now),
     matchId: null,
     registrationId: registration.id,
-    endsAt: (registration.endedAt ?? now).toISOString(),
+    endsAt: (registration.endedAt ?? registration.endsAt).toISOString(),
     parties: [
       {
         registrationId: registration.id,
@@ -99,9 +101,55 @@ export async function registrationEndedEvent(
         kind: registration.kind,
         externalReference: registration.externalReference,
         since: registration.createdAt.toISOString(),
-        leftAt: (registration.endedAt ?? now).toISOString(),
+        leftAt: registration.endedAt?.toISOString() ?? null,
       },
     ],
+  }
+}
+
+/**
+ * A new registration in a household where other organisations are involved with other children: every
+ * one of them, and the registrant, hears of the others ("één gezin, één plan").
+ */
+export async function householdEvent(
+  trx: Transaction<MatchDatabase>,
+  registration: Registration,
+  now: Date,
+): Promise<NotificationEvent | undefined> {
+  if (!registration.householdKey) return undefined
+  const links = await householdLinks(
+    trx,
+    registration.householdKey,
+    registration.subjectKey,
+    registration.organisationId,
+  )
+  if (links.length === 0) return undefined
+  const own = await registrationEvent(trx, registration, 'registration.ended', now)
+  const toParty = (l: (typeof links)[number]): EventParty => ({
+    registrationId: l.registrationId,
+    organisation: {
+      id: l.organisationId,
+      name: l.organisationName,
+      sector: l.organisationSector,
+      email: l.organisationEmail,
+    },
+    contact: { name: l.contactName, email: l.contactEmail, phone: l.contactPhone },
+    kind: l.kind,
+    externalReference: l.externalReference,
+    since: l.createdAt.toISOString(),
+    leftAt: null,
+  })
+  const open = await trx
+    .selectFrom('match.matches')
+    .select('id')
+    .where('subjectKey', '=', registration.subjectKey)
+    .where('status', '=', 'open')
+    .executeTakeFirst()
+  return {
+    ...baseEvent('household.linked', now),
+    matchId: open?.id ?? null,
+    registrationId: registration.id,
+    parties: [...own.parties, ...links.map(toParty)],
   }
 }
 

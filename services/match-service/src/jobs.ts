@@ -10,13 +10,22 @@ import {
 } from './coordination.js'
 import type { Coordination, MatchDatabase } from './db/schema.js'
 import { activeEventParties, publish } from './events.js'
+import {
+  destroyAtAgeLimit,
+  expireRegistrations,
+  purgeArchive,
+  remindEndingSoon,
+  SCHEDULER,
+} from './lifecycle.js'
 
 export const JOBS = {
   coordinationDeadlines: 'coordination-deadlines',
   birthdays: 'coordination-birthdays',
+  registrationExpiry: 'registration-expiry',
+  ageLimit: 'subject-age-limit',
+  archivePurge: 'archive-purge',
+  endingReminders: 'registration-ending-reminders',
 } as const
-
-const scheduler = { id: 'match-service', organisation: null, roles: ['scheduler'], onBehalfOf: null }
 
 /**
  * Raises the escalation ladder of every proposed or unassigned coordination whose step deadlines have
@@ -95,7 +104,7 @@ async function finish(
       service: 'match-service',
       action: change.type,
       occurredAt: now,
-      actor: scheduler,
+      actor: SCHEDULER,
       subjectKey,
       resource: { type: 'match', id: change.matchId },
     })
@@ -115,5 +124,21 @@ export async function startJobs(ctx: MatchContext): Promise<void> {
   })
   await boss.work(JOBS.birthdays, async () => {
     await reevaluateBirthdays(ctx, clock.now())
+  })
+  await boss.schedule(JOBS.registrationExpiry, '*/5 * * * *', {}, { tz: 'Europe/Amsterdam' })
+  await boss.schedule(JOBS.ageLimit, '10 0 * * *', {}, { tz: 'Europe/Amsterdam' })
+  await boss.schedule(JOBS.archivePurge, '20 0 * * *', {}, { tz: 'Europe/Amsterdam' })
+  await boss.schedule(JOBS.endingReminders, '0 8 * * *', {}, { tz: 'Europe/Amsterdam' })
+  await boss.work(JOBS.registrationExpiry, async () => {
+    await expireRegistrations(ctx, clock.now())
+  })
+  await boss.work(JOBS.ageLimit, async () => {
+    await destroyAtAgeLimit(ctx, clock.now())
+  })
+  await boss.work(JOBS.archivePurge, async () => {
+    await purgeArchive(ctx, clock.now())
+  })
+  await boss.work(JOBS.endingReminders, async () => {
+    await remindEndingSoon(ctx, clock.now())
   })
 }

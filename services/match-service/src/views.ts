@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import { contactsOf, coordinationOf, historyOf } from './db/coordination.js'
+import { householdLinks } from './db/households.js'
 import { type PartyRow, partiesOf } from './db/matches.js'
 import type { Match, MatchDatabase, Registration } from './db/schema.js'
 
@@ -67,6 +68,8 @@ export const partySchema = z.object({
   registrationId: z.uuid().nullable(),
 })
 
+export const householdSchema = z.object({ matchId: z.uuid().nullable(), parties: z.array(partySchema) })
+
 const historyEntrySchema = z.object({
   at: z.date(),
   event: z.string(),
@@ -102,7 +105,7 @@ export const matchSchema = z
     coordination: coordinationSchema.nullable(),
     /** Parties that recorded they have coordinated with the others (follow-up made visible). */
     contacted: z.array(z.object({ organisation: organisationRefSchema, at: z.date() })),
-    households: z.array(z.object({ matchId: z.uuid().nullable(), parties: z.array(partySchema) })),
+    households: z.array(householdSchema),
   })
   .meta({ id: 'Match' })
 export type MatchView = z.infer<typeof matchSchema>
@@ -153,6 +156,55 @@ export async function coordinationView(db: Kysely<MatchDatabase>, matchId: strin
   }
 }
 
+/**
+ * The viewer's household links: for each of its active registrations on the child that carries a
+ * household, the other organisations' active registrations on other children of that household.
+ */
+export async function householdsFor(
+  db: Kysely<MatchDatabase>,
+  subjectKey: string,
+  viewer: string,
+): Promise<z.infer<typeof householdSchema>[]> {
+  const own = await db
+    .selectFrom('match.registrations')
+    .select('householdKey')
+    .where('subjectKey', '=', subjectKey)
+    .where('organisationId', '=', viewer)
+    .where('status', '=', 'active')
+    .where('householdKey', 'is not', null)
+    .execute()
+  const bySubject = new Map<string, z.infer<typeof partySchema>[]>()
+  for (const { householdKey } of own) {
+    for (const link of await householdLinks(db, householdKey as string, subjectKey, viewer)) {
+      const parties = bySubject.get(link.subjectKey) ?? []
+      parties.push({
+        organisation: {
+          id: link.organisationId,
+          name: link.organisationName,
+          sector: link.organisationSector,
+        },
+        contact: { name: link.contactName, email: link.contactEmail, phone: link.contactPhone },
+        kind: link.kind,
+        since: link.createdAt,
+        leftAt: null,
+        registrationId: null,
+      })
+      bySubject.set(link.subjectKey, parties)
+    }
+  }
+  const households: z.infer<typeof householdSchema>[] = []
+  for (const [sibling, parties] of bySubject) {
+    const open = await db
+      .selectFrom('match.matches')
+      .select('id')
+      .where('subjectKey', '=', sibling)
+      .where('status', '=', 'open')
+      .executeTakeFirst()
+    households.push({ matchId: open?.id ?? null, parties })
+  }
+  return households
+}
+
 export async function toMatchView(
   db: Kysely<MatchDatabase>,
   match: Match,
@@ -172,6 +224,6 @@ export async function toMatchView(
       organisation: { id: c.id, name: c.name, sector: c.sector },
       at: c.at,
     })),
-    households: [],
+    households: await householdsFor(db, match.subjectKey, viewer),
   }
 }

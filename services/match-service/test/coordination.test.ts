@@ -179,7 +179,9 @@ describe('escalation', () => {
       (e) => e.matchId === matchId && e.type === 'coordination.escalated',
     )
     expect(escalations).toHaveLength(1)
-    expect(((escalations[0]?.organisations ?? []) as { id: string }[]).map((o) => o.id)).toEqual(['cjg-eindhoven'])
+    expect(((escalations[0]?.organisations ?? []) as { id: string }[]).map((o) => o.id)).toEqual([
+      'cjg-eindhoven',
+    ])
     // Ten working days: 8 May.
     await runCoordinationDeadlines(ctx, new Date('2026-05-08T08:59:00Z'))
     expect((await coordinationOf(matchId)).escalationLevel).toBe(1)

@@ -59,6 +59,7 @@ export interface RegistrationsTable {
   municipality: string | null
   householdKey: string | null
   createdBy: string
+  remindedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 }
 
 export interface MatchesTable {

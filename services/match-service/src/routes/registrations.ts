@@ -22,7 +22,20 @@ import {
   withdraw,
 } from '../commands.js'
 import { listRegistrations } from '../db/registrations.js'
-import { registrationSchema } from '../views.js'
+import {
+  contactSchema,
+  householdSchema,
+  householdsFor,
+  organisationRefSchema,
+  registrationSchema,
+} from '../views.js'
+
+const archivedSchema = z.object({
+  organisation: organisationRefSchema,
+  contact: contactSchema,
+  kind: z.enum(['concern', 'involvement']),
+  period: z.object({ from: z.date(), to: z.date() }),
+})
 
 const contactInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -102,7 +115,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       },
     },
     async (request, reply) => {
-      const { household: _household, contact, ...rest } = request.body
+      const { contact, ...rest } = request.body
       const { view, created } = await register(ctx, request, request.organisation!, {
         ...rest,
         contact: contactFor(request, contact),
@@ -199,6 +212,94 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       if (request.body.contact && request.user.roles.includes('system'))
         request.onBehalfOf = request.body.contact.email
       return updateRegistration(ctx, request, request.organisation!, request.params.id, request.body)
+    },
+  )
+
+  app.post(
+    '/v1/registrations/:id/history',
+    {
+      config: { roles },
+      schema: {
+        operationId: 'requestHistory',
+        tags: ['registrations'],
+        summary:
+          'The archived registrations of other organisations on the same child (the law requires a purpose)',
+        params: idParams,
+        body: z.strictObject({ purpose: z.enum(['assessment', 'coordination', 'other']) }),
+        response: {
+          200: z.object({ items: z.array(archivedSchema) }),
+          400: problemSchema,
+          404: problemSchema,
+          409: problemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const organisation = request.organisation!
+      const registration = await ownRegistration(ctx, request, request.params.id, organisation)
+      if (registration.status !== 'active') {
+        throw new ProblemError('conflict', 'History can be requested only on an active registration')
+      }
+      return ctx.db.transaction().execute(async (trx) => {
+        const archived = await trx
+          .selectFrom('match.registrations as r')
+          .innerJoin('match.organisations as o', 'o.id', 'r.organisationId')
+          .select([
+            'o.id',
+            'o.name',
+            'o.sector',
+            'r.contactName',
+            'r.contactEmail',
+            'r.contactPhone',
+            'r.kind',
+            'r.createdAt',
+            'r.endedAt',
+          ])
+          .where('r.subjectKey', '=', registration.subjectKey)
+          .where('r.status', '=', 'ended')
+          .where('r.organisationId', '!=', organisation.id)
+          .orderBy('r.createdAt')
+          .execute()
+        await auditRequest(trx, request, 'registration.history', {
+          subjectKey: registration.subjectKey,
+          resource: { type: 'registration', id: registration.id },
+          purpose: request.body.purpose,
+        })
+        return {
+          items: archived.map((a) => ({
+            organisation: { id: a.id, name: a.name, sector: a.sector },
+            contact: { name: a.contactName, email: a.contactEmail, phone: a.contactPhone },
+            kind: a.kind,
+            period: { from: a.createdAt, to: a.endedAt as Date },
+          })),
+        }
+      })
+    },
+  )
+
+  app.get(
+    '/v1/registrations/:id/household',
+    {
+      config: { roles },
+      schema: {
+        operationId: 'getHousehold',
+        tags: ['registrations'],
+        summary: "Other organisations involved with other children of this registration's household",
+        params: idParams,
+        response: { 200: z.object({ households: z.array(householdSchema) }), 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const organisation = request.organisation!
+      const registration = await ownRegistration(ctx, request, request.params.id, organisation)
+      const households = await householdsFor(ctx.db, registration.subjectKey, organisation.id)
+      await ctx.db.transaction().execute((trx) =>
+        auditRequest(trx, request, 'household.read', {
+          subjectKey: registration.subjectKey,
+          resource: { type: 'registration', id: registration.id },
+        }),
+      )
+      return { households }
     },
   )
 

@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely'
+import type { MatchDatabase } from './schema.js'
+
+export interface HouseholdPartyRow {
+  subjectKey: string
+  registrationId: string
+  organisationId: string
+  organisationName: string
+  organisationSector: string
+  organisationEmail: string
+  contactName: string
+  contactEmail: string
+  contactPhone: string
+  kind: 'concern' | 'involvement'
+  externalReference: string | null
+  createdAt: Date
+}
+
+/**
+ * Household links ("één gezin, één plan"): active registrations by other organisations on other
+ * children of the same household. Within one organisation there is no link: it knows its own cases.
+ */
+export async function householdLinks(
+  db: Kysely<MatchDatabase>,
+  householdKey: string,
+  subjectKey: string,
+  organisationId: string,
+): Promise<HouseholdPartyRow[]> {
+  return db
+    .selectFrom('match.registrations as r')
+    .innerJoin('match.organisations as o', 'o.id', 'r.organisationId')
+    .select([
+      'r.subjectKey',
+      'r.id as registrationId',
+      'r.organisationId',
+      'o.name as organisationName',
+      'o.sector as organisationSector',
+      'o.email as organisationEmail',
+      'r.contactName',
+      'r.contactEmail',
+      'r.contactPhone',
+      'r.kind',
+      'r.externalReference',
+      'r.createdAt',
+    ])
+    .where('r.householdKey', '=', householdKey)
+    .where('r.status', '=', 'active')
+    .where('r.subjectKey', '!=', subjectKey)
+    .where('r.organisationId', '!=', organisationId)
+    .orderBy('r.createdAt')
+    .execute()
+}
