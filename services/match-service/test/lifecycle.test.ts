@@ -291,7 +291,7 @@ describe('households', () => {
       (e) => e.type === 'household.linked' && e.registrationId === zuidzorg.id,
     )
     expect(linked).toHaveLength(1)
-    expect((linked[0]?.parties as { organisation: { id: string } }[]).map((p) => p.organisation.id)).toEqual([
+    expect(((linked[0]?.parties ?? []) as { organisation: { id: string } }[]).map((p) => p.organisation.id)).toEqual([
       'zuidzorg',
       'school-a',
       'school-a',
