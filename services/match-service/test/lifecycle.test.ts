@@ -291,11 +291,9 @@ describe('households', () => {
       (e) => e.type === 'household.linked' && e.registrationId === zuidzorg.id,
     )
     expect(linked).toHaveLength(1)
-    expect(((linked[0]?.parties ?? []) as { organisation: { id: string } }[]).map((p) => p.organisation.id)).toEqual([
-      'zuidzorg',
-      'school-a',
-      'school-a',
-    ])
+    expect(
+      ((linked[0]?.parties ?? []) as { organisation: { id: string } }[]).map((p) => p.organisation.id),
+    ).toEqual(['zuidzorg', 'school-a', 'school-a'])
     expect(JSON.stringify(linked)).not.toMatch(/5611/)
 
     // A match on the older child shows the household under `households`.
