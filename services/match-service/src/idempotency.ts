@@ -10,6 +10,21 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency?: { scope: string; key: string; hash: string }
   }
+  interface FastifyContextConfig {
+    /** A POST that only reads (its body carries a BSN or a question): nothing to replay, nothing stored. */
+    readOnly?: boolean
+  }
+}
+
+/** Idempotency records are kept a day: long enough for any client's retries. */
+export const IDEMPOTENCY_HOURS = 24
+
+export async function purgeIdempotencyKeys(db: Kysely<MatchDatabase>, now: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('match.idempotencyKeys')
+    .where('createdAt', '<', new Date(now.getTime() - IDEMPOTENCY_HOURS * 3_600_000))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
 }
 
 /**
@@ -20,7 +35,13 @@ declare module 'fastify' {
 export function registerIdempotency(app: FastifyInstance, db: Kysely<MatchDatabase>, secret: string): void {
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key']
-    if (request.method !== 'POST' || key === undefined || !request.user) return
+    if (
+      request.method !== 'POST' ||
+      key === undefined ||
+      !request.user ||
+      request.routeOptions.config.readOnly
+    )
+      return
     if (typeof key !== 'string' || !KEY.test(key)) {
       throw new ProblemError(
         'validation_failed',

@@ -10,6 +10,7 @@ import {
 } from './coordination.js'
 import type { Coordination, MatchDatabase } from './db/schema.js'
 import { activeEventParties, publish } from './events.js'
+import { purgeIdempotencyKeys } from './idempotency.js'
 import {
   destroyAtAgeLimit,
   expireRegistrations,
@@ -137,6 +138,7 @@ export async function startJobs(ctx: MatchContext): Promise<void> {
   })
   await boss.work(JOBS.archivePurge, async () => {
     await purgeArchive(ctx, clock.now())
+    await purgeIdempotencyKeys(ctx.db, clock.now())
   })
   await boss.work(JOBS.endingReminders, async () => {
     await remindEndingSoon(ctx, clock.now())

@@ -323,4 +323,21 @@ describe('Idempotency-Key', () => {
     expect(records).toContain('withdraw-7f3a')
     for (const b of [bsn, generateBsn(41), generateBsn(42)]) expect(records).not.toContain(b)
   })
+
+  it('stores nothing for POSTs that only read, and forgets keys after a day', async () => {
+    const officer = h.token({ sub: 'fg-1', roles: ['privacy_officer'] })
+    const before = await h.db.selectFrom('match.idempotencyKeys').select('key').execute()
+    const lookup = await h.app.inject({
+      method: 'POST',
+      url: '/v1/subjects/lookup',
+      headers: { ...auth(officer), 'idempotency-key': 'lookup-1' },
+      payload: { bsn: generateBsn(40) },
+    })
+    expect(lookup.statusCode).toBe(200)
+    expect(await h.db.selectFrom('match.idempotencyKeys').select('key').execute()).toEqual(before)
+    const { purgeIdempotencyKeys } = await import('../src/idempotency.js')
+    expect(await purgeIdempotencyKeys(h.db, new Date(h.clock.now().getTime() + 25 * 3_600_000))).toBe(
+      before.length,
+    )
+  })
 })

@@ -21,6 +21,7 @@ export const explainRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async
   app.post(
     '/v1/regions/:code/explain',
     {
+      config: { readOnly: true },
       schema: {
         operationId: 'explainCoordination',
         tags: ['regions'],

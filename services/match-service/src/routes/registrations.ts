@@ -218,7 +218,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
   app.post(
     '/v1/registrations/:id/history',
     {
-      config: { roles },
+      config: { roles, readOnly: true },
       schema: {
         operationId: 'requestHistory',
         tags: ['registrations'],

@@ -40,7 +40,7 @@ export const subjectRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async
   app.post(
     '/v1/subjects/lookup',
     {
-      config: { roles: ['privacy_officer'] },
+      config: { roles: ['privacy_officer'], readOnly: true },
       schema: {
         operationId: 'lookupSubject',
         tags: ['subjects'],
