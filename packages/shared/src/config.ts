@@ -41,7 +41,13 @@ export const envSchema = z
     AUDIT_SERVICE_PORT: port(3003),
     HOST: z.string().default('127.0.0.1'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    // NEN 7513 asks for at least five years of access logging; 1826 days is five years with leap days.
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(1826),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+    NOTIFY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+    NOTIFY_LANGUAGE: z.enum(['nl', 'en']).default('nl'),
+    NOTIFY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
   })
   .superRefine((env, ctx) => {
     const methods = [env.JWT_SECRET, env.JWT_PUBLIC_KEY, env.JWKS_URL].filter(Boolean).length
@@ -85,7 +91,17 @@ export interface Config {
   ports: { match: number; notify: number; audit: number }
   host: string
   rateLimitPerMinute: number
+  /** Audit events older than this are purged (after a signed checkpoint). */
+  auditRetentionDays: number
   logLevel: Env['LOG_LEVEL']
+  notify: {
+    /** Attempts before a notification is dead (temporary failures only; permanent ones die at once). */
+    maxAttempts: number
+    /** Notification records hold contact details: purged this many days after creation. */
+    retentionDays: number
+    language: Env['NOTIFY_LANGUAGE']
+    webhookTimeoutSeconds: number
+  }
 }
 
 export class ConfigError extends Error {
@@ -127,7 +143,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ports: { match: e.MATCH_SERVICE_PORT, notify: e.NOTIFY_SERVICE_PORT, audit: e.AUDIT_SERVICE_PORT },
     host: e.HOST,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
+    notify: {
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      retentionDays: e.NOTIFY_RETENTION_DAYS,
+      language: e.NOTIFY_LANGUAGE,
+      webhookTimeoutSeconds: e.NOTIFY_WEBHOOK_TIMEOUT_SECONDS,
+    },
   }
 }
 

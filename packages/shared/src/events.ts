@@ -9,6 +9,12 @@ import { z } from 'zod'
 export const QUEUES = {
   /** match-service → notify-service: match, coordination, household and registration events. */
   notifications: 'notifications',
+  /** notify-service's daily purge of notification records past NOTIFY_RETENTION_DAYS (a pg-boss schedule). */
+  notifyPurge: 'notify-purge',
+  /** audit-service: appends committed audit events to the hash chain (every minute, one run at a time). */
+  auditSeal: 'audit-seal',
+  /** audit-service: the daily retention purge of audit events older than AUDIT_RETENTION_DAYS. */
+  auditPurge: 'audit-purge',
 } as const
 
 export const ALL_QUEUES: readonly string[] = Object.values(QUEUES)

@@ -1,6 +1,20 @@
 import { createServiceApp, openDatabase, resolveClock, type ServiceDeps } from '@verwijsindex/shared'
 import type { FastifyInstance } from 'fastify'
 import type { NotifyDatabase } from './db/schema.js'
+import { createMailSender } from './delivery/email.js'
+import { Notifier } from './notifier.js'
+import { notificationRoutes } from './routes/notifications.js'
+import { webhookRoutes } from './routes/webhooks.js'
+import { startWorkers, type Workers } from './worker.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** processEvents, deliverDue, purgeExpired: what the workers run, callable directly (tests). */
+    notifier: Notifier
+  }
+}
+
+export { Notifier } from './notifier.js'
 
 export async function buildNotifyService(deps: ServiceDeps): Promise<FastifyInstance> {
   const db = await openDatabase<NotifyDatabase>(deps.config, 'notify-service')
@@ -13,6 +27,29 @@ export async function buildNotifyService(deps: ServiceDeps): Promise<FastifyInst
     clock: resolveClock(deps),
     logStream: deps.logStream,
   })
-  app.addHook('onClose', async () => db.destroy())
+  const mail = deps.config.smtpUrl ? createMailSender(deps.config.smtpUrl, deps.config.mailFrom) : null
+  if (!mail) app.log.warn('SMTP_URL is not set: e-mail notifications wait (pending) until it is')
+  const notifier = new Notifier({ db, config: deps.config, clock: app.clock, log: app.log, mail })
+  app.decorate('notifier', notifier)
+
+  let workers: Workers | undefined
+  // One hook, in order: stop the work (attempts under way finish, unstarted claims go back), then the pool.
+  app.addHook('onClose', async () => {
+    if (workers) await workers.stop()
+    else await notifier.stop()
+    await db.destroy()
+  })
+
+  await app.register(notificationRoutes, { db, notifier })
+  await app.register(webhookRoutes, { db })
+
+  if (deps.workers) {
+    try {
+      workers = await startWorkers(notifier, app.log)
+    } catch (error) {
+      await app.close()
+      throw error
+    }
+  }
   return app
 }

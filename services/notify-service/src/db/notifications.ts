@@ -1,0 +1,241 @@
+import type { NotificationEvent } from '@verwijsindex/shared'
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { PlannedNotification } from '../domain/recipients.js'
+import type { Channel, Language, Notification, NotificationStatus, NotifyDatabase } from './schema.js'
+
+type Db = Kysely<NotifyDatabase> | Transaction<NotifyDatabase>
+
+/**
+ * Records an event and its notifications in one transaction. An event already recorded (a redelivered
+ * queue job) records nothing: its notifications exist, and the unique (event, recipient, channel) key
+ * would refuse them anyway.
+ */
+export async function recordEvent(
+  trx: Transaction<NotifyDatabase>,
+  event: NotificationEvent,
+  planned: PlannedNotification[],
+  language: Language,
+  now: Date,
+): Promise<{ duplicate: boolean; notifications: number }> {
+  const inserted = await trx
+    .insertInto('notify.events')
+    .values({
+      id: event.eventId,
+      type: event.type,
+      occurredAt: event.occurredAt,
+      matchId: event.matchId,
+      registrationId: event.registrationId,
+      payload: JSON.stringify(event),
+      receivedAt: now,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .executeTakeFirst()
+  if (!inserted) return { duplicate: true, notifications: 0 }
+  if (planned.length === 0) return { duplicate: false, notifications: 0 }
+  const rows = await trx
+    .insertInto('notify.notifications')
+    .values(
+      planned.map((p) => ({
+        id: p.id,
+        eventId: event.eventId,
+        channel: p.channel,
+        recipient: p.recipient,
+        organisationId: p.organisationId,
+        webhookId: p.webhookId,
+        messageId: p.messageId,
+        language,
+        status: 'pending' as const,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['eventId', 'recipient', 'channel']).doNothing())
+    .returning('id')
+    .execute()
+  return { duplicate: false, notifications: rows.length }
+}
+
+/**
+ * Claims up to `limit` due notifications for one worker: each gets a lease (claimed_until) and this
+ * worker's token, and its attempt is counted now, so a notification that crashes every worker that tries
+ * it still runs out of attempts. `skip locked` lets replicas claim side by side without waiting on each
+ * other; a lease that ran out (its worker died) makes the row claimable again.
+ */
+export async function claimDue(
+  db: Db,
+  options: { now: Date; leaseUntil: Date; token: string; limit: number; channels: Channel[] },
+): Promise<Notification[]> {
+  if (options.channels.length === 0) return []
+  const result = await sql<Notification>`
+    update notify.notifications
+    set claimed_until = ${options.leaseUntil}, claim_token = ${options.token}, attempts = attempts + 1,
+      updated_at = ${options.now}
+    where id in (
+      select id from notify.notifications
+      where status in ('pending', 'failed')
+        and next_attempt_at <= ${options.now}
+        and (claimed_until is null or claimed_until <= ${options.now})
+        and channel = any(${options.channels})
+      order by next_attempt_at, id
+      limit ${options.limit}
+      for update skip locked
+    )
+    returning *`.execute(db)
+  return result.rows
+}
+
+export interface AttemptResult {
+  status: Exclude<NotificationStatus, 'pending'>
+  nextAttemptAt: Date | null
+  lastError: string | null
+}
+
+/** Records an attempt's outcome; only the claim's holder may (false: the lease ran out and was taken). */
+export async function recordAttempt(
+  trx: Transaction<NotifyDatabase>,
+  id: string,
+  token: string,
+  result: AttemptResult,
+  now: Date,
+): Promise<boolean> {
+  const updated = await trx
+    .updateTable('notify.notifications')
+    .set({
+      status: result.status,
+      nextAttemptAt: result.nextAttemptAt,
+      ...(result.lastError !== null ? { lastError: result.lastError } : {}),
+      ...(result.status === 'sent' ? { sentAt: now } : {}),
+      claimedUntil: null,
+      claimToken: null,
+      updatedAt: now,
+    })
+    .where('id', '=', id)
+    .where('claimToken', '=', token)
+    .executeTakeFirst()
+  return updated.numUpdatedRows > 0n
+}
+
+/** Gives back claims a stopping worker did not get to; their attempt was not made, so it is not counted. */
+export async function releaseClaims(db: Db, ids: string[], token: string, now: Date): Promise<number> {
+  if (ids.length === 0) return 0
+  const released = await db
+    .updateTable('notify.notifications')
+    .set((eb) => ({
+      claimedUntil: null,
+      claimToken: null,
+      attempts: eb('attempts', '-', 1),
+      updatedAt: now,
+    }))
+    .where('id', 'in', ids)
+    .where('claimToken', '=', token)
+    .executeTakeFirst()
+  return Number(released.numUpdatedRows)
+}
+
+export interface NotificationView extends Notification {
+  eventType: NotificationEvent['type']
+  matchId: string | null
+  registrationId: string | null
+  webhookUrl: string | null
+}
+
+function viewQuery(db: Db) {
+  return db
+    .selectFrom('notify.notifications as n')
+    .innerJoin('notify.events as e', 'e.id', 'n.eventId')
+    .leftJoin('notify.webhooks as w', 'w.id', 'n.webhookId')
+    .selectAll('n')
+    .select(['e.type as eventType', 'e.matchId', 'e.registrationId', 'w.url as webhookUrl'])
+}
+
+export async function getNotification(db: Db, id: string): Promise<NotificationView | undefined> {
+  return viewQuery(db).where('n.id', '=', id).executeTakeFirst()
+}
+
+export interface NotificationFilter {
+  organisationId?: string
+  status?: NotificationStatus
+  channel?: Channel
+  matchId?: string
+  eventId?: string
+  /** Keyset: (createdAt, id) of the last item of the previous page, newest first. */
+  after?: { createdAt: string; id: string }
+}
+
+export async function listNotifications(
+  db: Db,
+  filter: NotificationFilter,
+  limit: number,
+): Promise<NotificationView[]> {
+  let query = viewQuery(db)
+  if (filter.organisationId) query = query.where('n.organisationId', '=', filter.organisationId)
+  if (filter.status) query = query.where('n.status', '=', filter.status)
+  if (filter.channel) query = query.where('n.channel', '=', filter.channel)
+  if (filter.matchId) query = query.where('e.matchId', '=', filter.matchId)
+  if (filter.eventId) query = query.where('n.eventId', '=', filter.eventId)
+  const after = filter.after
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('n.createdAt', '<', new Date(after.createdAt)),
+        eb.and([eb('n.createdAt', '=', new Date(after.createdAt)), eb('n.id', '<', after.id)]),
+      ]),
+    )
+  }
+  return query.orderBy('n.createdAt', 'desc').orderBy('n.id', 'desc').limit(limit).execute()
+}
+
+/** A dead notification back in line, with a fresh set of attempts. */
+export async function requeueDead(trx: Transaction<NotifyDatabase>, id: string, now: Date): Promise<boolean> {
+  const updated = await trx
+    .updateTable('notify.notifications')
+    .set({
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      claimedUntil: null,
+      claimToken: null,
+      updatedAt: now,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'dead')
+    .executeTakeFirst()
+  return updated.numUpdatedRows > 0n
+}
+
+/**
+ * Removes notification records (they hold contact details) created before `cutoff`, then the events no
+ * notification refers to any more, then deleted webhooks nothing refers to.
+ */
+export async function purgeBefore(
+  trx: Transaction<NotifyDatabase>,
+  cutoff: Date,
+): Promise<{ notifications: number; events: number; webhooks: number }> {
+  const notifications = await trx
+    .deleteFrom('notify.notifications')
+    .where('createdAt', '<', cutoff)
+    .executeTakeFirst()
+  const events = await trx
+    .deleteFrom('notify.events as e')
+    .where('e.receivedAt', '<', cutoff)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('notify.notifications as n').select('n.id').whereRef('n.eventId', '=', 'e.id'))),
+    )
+    .executeTakeFirst()
+  const webhooks = await trx
+    .deleteFrom('notify.webhooks as w')
+    .where('w.deletedAt', '<', cutoff)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(selectFrom('notify.notifications as n').select('n.id').whereRef('n.webhookId', '=', 'w.id')),
+      ),
+    )
+    .executeTakeFirst()
+  return {
+    notifications: Number(notifications.numDeletedRows),
+    events: Number(events.numDeletedRows),
+    webhooks: Number(webhooks.numDeletedRows),
+  }
+}
