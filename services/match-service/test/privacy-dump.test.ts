@@ -1,3 +1,8 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { buildNotifyService } from '@verwijsindex/notify-service'
+import { startSmtpCatcher } from '@verwijsindex/shared/dev/smtp-catcher'
 import { generateBsn } from '@verwijsindex/shared/testing'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -91,7 +96,29 @@ describe('no BSN at rest', () => {
       payload: { reason: 'resolved' },
     })
 
+    // notify-service takes the events: it records a notification per recipient and sends the mail.
+    const mailDir = await mkdtemp(path.join(os.tmpdir(), 'verwijsindex-mail-'))
+    const catcher = await startSmtpCatcher(mailDir)
+    const notify = await buildNotifyService({ config: { ...h.config, smtpUrl: catcher.url }, clock: h.clock })
+    await notify.notifier.processEvents()
+    await notify.notifier.deliverDue()
+    await notify.close()
+    await catcher.close()
+    const mails = await Promise.all(
+      (await readdir(mailDir)).map((f) => readFile(path.join(mailDir, f), 'utf8')),
+    )
+    await rm(mailDir, { recursive: true, force: true })
+    expect(mails.length).toBeGreaterThan(5)
+    for (const mail of mails) {
+      for (const child of children) {
+        expect(mail).not.toContain(child.bsn)
+        expect(mail).not.toContain(child.birthDate)
+      }
+      expect(mail).not.toMatch(/5611 ?AB/i)
+    }
+
     const dump = await dumpAllTables()
+    expect(dump.get('notify.notifications')).toBeTruthy()
     expect(dump.get('pgboss.job')).toContain('match.created')
     expect(dump.get('audit.events')).toContain('registration.create')
     for (const [table, text] of dump) {
