@@ -24,7 +24,7 @@ function signAsymmetric(claims: object, key: KeyObject, alg: 'RS256' | 'ES256', 
   return `${head}.${body}.${signature.toString('base64url')}`
 }
 
-const auditor = { sub: 'auditor-1', roles: ['auditor'] }
+const auditor = { sub: 'auditor-1', roles: ['auditor' as const] }
 
 let database: TestDatabase
 beforeAll(async () => {

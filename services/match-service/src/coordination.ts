@@ -7,7 +7,7 @@ import {
   ruleViolation,
 } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
-import { addHistory, lockCoordination } from './db/coordination.js'
+import { addHistory, lockCoordination, updateCoordination } from './db/coordination.js'
 import { getMatch } from './db/matches.js'
 import { getRegion, type StoredRegion } from './db/regions.js'
 import type { Coordination, Match, MatchDatabase } from './db/schema.js'
@@ -108,7 +108,7 @@ async function designate(
     updatedAt: now,
   }
   if (current) {
-    await trx.updateTable('match.coordinations').set(values).where('matchId', '=', match.id).execute()
+    await updateCoordination(trx, match.id, values, now)
   } else {
     await trx
       .insertInto('match.coordinations')
@@ -155,11 +155,7 @@ export async function reevaluate(
   if (current.status === 'accepted') {
     const target = decision.organisationId
     if (!target || target === current.organisationId || target === current.pendingTransferTo) return []
-    await trx
-      .updateTable('match.coordinations')
-      .set({ pendingTransferTo: target, pendingTransferAt: now, updatedAt: now })
-      .where('matchId', '=', matchId)
-      .execute()
+    await updateCoordination(trx, matchId, { pendingTransferTo: target, pendingTransferAt: now }, now)
     await addHistory(trx, {
       matchId,
       subjectKey: match.subjectKey,
@@ -183,11 +179,12 @@ async function endCoordination(
   now: Date,
 ): Promise<CoordinationChange[]> {
   if (!current || current.status === 'ended') return []
-  await trx
-    .updateTable('match.coordinations')
-    .set({ status: 'ended', pendingTransferTo: null, pendingTransferAt: null, updatedAt: now })
-    .where('matchId', '=', match.id)
-    .execute()
+  await updateCoordination(
+    trx,
+    match.id,
+    { status: 'ended', pendingTransferTo: null, pendingTransferAt: null },
+    now,
+  )
   await addHistory(trx, {
     matchId: match.id,
     subjectKey: match.subjectKey,
@@ -254,11 +251,7 @@ export async function reachEscalation(
     changes.push({ type: 'coordination.escalated', matchId: coordination.matchId, tell, reason })
   }
   const top = reached[reached.length - 1]!.level
-  await trx
-    .updateTable('match.coordinations')
-    .set({ escalationLevel: top, updatedAt: now })
-    .where('matchId', '=', coordination.matchId)
-    .execute()
+  await updateCoordination(trx, coordination.matchId, { escalationLevel: top }, now)
   coordination.escalationLevel = top
   return changes
 }
@@ -281,8 +274,6 @@ export async function dueEscalation(
   return level
 }
 
-export type CoordinationAction = 'accept' | 'decline' | 'transfer' | 'escalate'
-
 /** The proposed organisation (or a transfer's receiver) accepts. */
 export async function accept(
   trx: Transaction<MatchDatabase>,
@@ -293,17 +284,12 @@ export async function accept(
   const c = await lockCoordination(trx, matchId)
   if (c?.status === 'accepted' && c.pendingTransferTo === org) {
     const from = c.organisationId
-    await trx
-      .updateTable('match.coordinations')
-      .set({
-        organisationId: org,
-        acceptedAt: now,
-        pendingTransferTo: null,
-        pendingTransferAt: null,
-        updatedAt: now,
-      })
-      .where('matchId', '=', matchId)
-      .execute()
+    await updateCoordination(
+      trx,
+      matchId,
+      { organisationId: org, acceptedAt: now, pendingTransferTo: null, pendingTransferAt: null },
+      now,
+    )
     await addHistory(trx, {
       matchId,
       subjectKey: c.subjectKey,
@@ -317,11 +303,7 @@ export async function accept(
   if (c?.status !== 'proposed' || c.organisationId !== org) {
     throw new ProblemError('conflict', 'Coordination of this match is not proposed to your organisation')
   }
-  await trx
-    .updateTable('match.coordinations')
-    .set({ status: 'accepted', acceptedAt: now, updatedAt: now })
-    .where('matchId', '=', matchId)
-    .execute()
+  await updateCoordination(trx, matchId, { status: 'accepted', acceptedAt: now }, now)
   await addHistory(trx, {
     matchId,
     subjectKey: c.subjectKey,
@@ -342,11 +324,7 @@ export async function decline(
 ): Promise<CoordinationChange[]> {
   const c = await lockCoordination(trx, matchId)
   if (c?.status === 'accepted' && c.pendingTransferTo === org) {
-    await trx
-      .updateTable('match.coordinations')
-      .set({ pendingTransferTo: null, pendingTransferAt: null, updatedAt: now })
-      .where('matchId', '=', matchId)
-      .execute()
+    await updateCoordination(trx, matchId, { pendingTransferTo: null, pendingTransferAt: null }, now)
     await addHistory(trx, {
       matchId,
       subjectKey: c.subjectKey,
@@ -361,11 +339,7 @@ export async function decline(
     throw new ProblemError('conflict', 'Coordination of this match is not proposed to your organisation')
   }
   const declinedBy = [...c.declinedBy, org]
-  await trx
-    .updateTable('match.coordinations')
-    .set({ declinedBy, updatedAt: now })
-    .where('matchId', '=', matchId)
-    .execute()
+  await updateCoordination(trx, matchId, { declinedBy }, now)
   await addHistory(trx, {
     matchId,
     subjectKey: c.subjectKey,
@@ -405,11 +379,7 @@ export async function requestTransfer(
   if (!receiver?.active)
     throw ruleViolation('/organisation', `organisation ${to} does not exist or is deactivated`)
   if (!receiver.mayCoordinate) throw ruleViolation('/organisation', `organisation ${to} may not coordinate`)
-  await trx
-    .updateTable('match.coordinations')
-    .set({ pendingTransferTo: to, pendingTransferAt: now, updatedAt: now })
-    .where('matchId', '=', matchId)
-    .execute()
+  await updateCoordination(trx, matchId, { pendingTransferTo: to, pendingTransferAt: now }, now)
   await addHistory(trx, {
     matchId,
     subjectKey: c.subjectKey,

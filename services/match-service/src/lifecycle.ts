@@ -30,18 +30,20 @@ async function auditJob(
   })
 }
 
+/** The tables that hang from a match (besides its parties). */
+const MATCH_DETAIL_TABLES = [
+  'match.coordinationHistory',
+  'match.matchContacts',
+  'match.escalationAccess',
+  'match.coordinations',
+] as const
+
 /**
  * Destroys everything the index holds on a child except the audit trail (which holds only the subject
  * key): registrations (the archive too), matches and their parties, coordination, household links.
  */
 export async function destroySubject(trx: Transaction<MatchDatabase>, subjectKey: string): Promise<void> {
-  for (const table of [
-    'match.coordinationHistory',
-    'match.matchContacts',
-    'match.escalationAccess',
-    'match.coordinations',
-    'match.matchParties',
-  ] as const) {
+  for (const table of [...MATCH_DETAIL_TABLES, 'match.matchParties'] as const) {
     await trx.deleteFrom(table).where('subjectKey', '=', subjectKey).execute()
   }
   await trx.deleteFrom('match.matches').where('subjectKey', '=', subjectKey).execute()
@@ -170,12 +172,7 @@ export async function purgeArchive(ctx: MatchContext, now: Date): Promise<number
         )
         .execute()
       for (const { id: matchId } of empty) {
-        for (const table of [
-          'match.coordinationHistory',
-          'match.matchContacts',
-          'match.escalationAccess',
-          'match.coordinations',
-        ] as const) {
+        for (const table of MATCH_DETAIL_TABLES) {
           await trx.deleteFrom(table).where('matchId', '=', matchId).execute()
         }
         await trx.deleteFrom('match.matches').where('id', '=', matchId).execute()

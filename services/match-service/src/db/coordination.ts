@@ -1,5 +1,5 @@
-import type { Kysely, Transaction } from 'kysely'
-import type { Coordination, MatchDatabase } from './schema.js'
+import type { Kysely, Transaction, Updateable } from 'kysely'
+import type { Coordination, CoordinationsTable, MatchDatabase } from './schema.js'
 
 export async function coordinationOf(
   db: Kysely<MatchDatabase>,
@@ -18,6 +18,20 @@ export async function lockCoordination(
     .where('matchId', '=', matchId)
     .forUpdate()
     .executeTakeFirst()
+}
+
+/** Changes a match's coordination row; every change stamps updatedAt. */
+export async function updateCoordination(
+  trx: Transaction<MatchDatabase>,
+  matchId: string,
+  values: Updateable<CoordinationsTable>,
+  now: Date,
+): Promise<void> {
+  await trx
+    .updateTable('match.coordinations')
+    .set({ ...values, updatedAt: now })
+    .where('matchId', '=', matchId)
+    .execute()
 }
 
 export async function addHistory(
