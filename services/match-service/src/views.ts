@@ -210,8 +210,13 @@ export async function toMatchView(
   match: Match,
   viewer: string,
 ): Promise<MatchView> {
-  const parties = await partiesOf(db, match.id)
-  const contacts = await contactsOf(db, match.id)
+  // Independent reads: on a pool they run side by side (in a transaction they queue on its connection).
+  const [parties, contacts, coordination, households] = await Promise.all([
+    partiesOf(db, match.id),
+    contactsOf(db, match.id),
+    coordinationView(db, match.id),
+    householdsFor(db, match.subjectKey, viewer),
+  ])
   return {
     id: match.id,
     status: match.status,
@@ -219,11 +224,11 @@ export async function toMatchView(
     closedAt: match.closedAt,
     region: match.regionCode,
     parties: parties.map((p) => toParty(p, viewer)),
-    coordination: await coordinationView(db, match.id),
+    coordination,
     contacted: contacts.map((c) => ({
       organisation: { id: c.id, name: c.name, sector: c.sector },
       at: c.at,
     })),
-    households: await householdsFor(db, match.subjectKey, viewer),
+    households,
   }
 }

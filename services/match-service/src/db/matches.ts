@@ -227,18 +227,18 @@ function visibleTo(organisationId: string) {
     ])
 }
 
-export async function canReadMatch(
+/** The match, when the organisation may see it (one query for the common, allowed case). */
+export async function visibleMatch(
   db: Kysely<MatchDatabase>,
   matchId: string,
   organisationId: string,
-): Promise<boolean> {
-  const row = await db
+): Promise<Match | undefined> {
+  return db
     .selectFrom('match.matches as m')
-    .select('m.id')
+    .selectAll('m')
     .where('m.id', '=', matchId)
     .where(visibleTo(organisationId))
     .executeTakeFirst()
-  return Boolean(row)
 }
 
 /** A current party: may escalate and record contact. */

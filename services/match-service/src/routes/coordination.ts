@@ -12,7 +12,7 @@ import {
   escalateByHand,
   requestTransfer,
 } from '../coordination.js'
-import { canReadMatch, getMatch, isActiveParty } from '../db/matches.js'
+import { getMatch, isActiveParty, visibleMatch } from '../db/matches.js'
 import type { Match, MatchDatabase } from '../db/schema.js'
 import { slugSchema } from '../domain/sectors.js'
 import { activeEventParties, publish } from '../events.js'
@@ -45,10 +45,11 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     options: { partiesOnly?: boolean } = {},
   ) {
     const org = request.organisation!.id
-    const match = await getMatch(ctx.db, matchId)
-    if (!match || !(await canReadMatch(ctx.db, matchId, org))) {
+    const match = await visibleMatch(ctx.db, matchId, org)
+    if (!match) {
+      const hidden = await getMatch(ctx.db, matchId)
       await auditDenied(ctx.db, request, {
-        subjectKey: match?.subjectKey ?? null,
+        subjectKey: hidden?.subjectKey ?? null,
         resource: { type: 'match', id: matchId },
       })
       throw new ProblemError('not_found', `No match ${matchId}`)

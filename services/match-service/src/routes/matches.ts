@@ -8,15 +8,26 @@ import {
   pageSchema,
   problemSchema,
 } from '@verwijsindex/shared'
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { MatchContext } from '../commands.js'
-import { canReadMatch, getMatch, matchIdsVisibleTo } from '../db/matches.js'
+import { getMatch, matchIdsVisibleTo, visibleMatch } from '../db/matches.js'
 import { matchSchema, toMatchView } from '../views.js'
 
 const cursorKey = z.object({ createdAt: z.string(), id: z.string() })
 
 export const matchRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async (app, { ctx }) => {
+  /** 404 for a match the caller may not see, or that does not exist: the answer is the same; both audited. */
+  async function deny(request: FastifyRequest, matchId: string): Promise<never> {
+    const match = await getMatch(ctx.db, matchId)
+    await auditDenied(ctx.db, request, {
+      subjectKey: match?.subjectKey ?? null,
+      resource: { type: 'match', id: matchId },
+    })
+    throw new ProblemError('not_found', `No match ${matchId}`)
+  }
+
   const roles = ['professional', 'system'] as const
 
   app.get(
@@ -67,15 +78,9 @@ export const matchRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async (
     },
     async (request) => {
       const org = request.organisation!.id
-      const match = await getMatch(ctx.db, request.params.id)
       // Need to know: a match the caller is not part of does not exist for it.
-      if (!match || !(await canReadMatch(ctx.db, match.id, org))) {
-        await auditDenied(ctx.db, request, {
-          subjectKey: match?.subjectKey ?? null,
-          resource: { type: 'match', id: request.params.id },
-        })
-        throw new ProblemError('not_found', `No match ${request.params.id}`)
-      }
+      const match =
+        (await visibleMatch(ctx.db, request.params.id, org)) ?? (await deny(request, request.params.id))
       await ctx.db.transaction().execute((trx) =>
         auditRequest(trx, request, 'match.read', {
           subjectKey: match.subjectKey,
