@@ -28,7 +28,16 @@ declare module 'fastify' {
     config: Config
     clock: Clock
     db: Kysely<SharedTables>
+    /** Every route this app registered, so a test can demand an audit fixture for each. */
+    registeredRoutes: RegisteredRoute[]
   }
+}
+
+export interface RegisteredRoute {
+  method: string
+  url: string
+  public: boolean
+  roles: readonly string[] | undefined
 }
 
 export interface ServiceAppOptions<DB extends SharedTables> {
@@ -135,6 +144,15 @@ export async function createServiceApp<DB extends SharedTables>(
   // The API documentation is public like health and metrics.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false }
+  })
+  const registeredRoutes: RegisteredRoute[] = []
+  app.decorate('registeredRoutes', registeredRoutes)
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue
+      const config = route.config as { public?: boolean; roles?: readonly string[] } | undefined
+      registeredRoutes.push({ method, url: route.url, public: Boolean(config?.public), roles: config?.roles })
+    }
   })
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
   registerProblemHandlers(app)

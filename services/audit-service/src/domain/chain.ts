@@ -1,0 +1,128 @@
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto'
+
+/**
+ * The hash chain over the audit trail, as pure functions: what a sealed event's hash covers, and what a
+ * checkpoint signs. Third parties recompute both from an export and a checkpoint copy, so the formats
+ * here are part of the public contract (README, "Audit trail").
+ */
+
+/** The previous hash of the first event ever sealed. */
+export const GENESIS_HASH = '0'.repeat(64)
+
+/** Every column of an audit.events row, as the database holds it (time to the microsecond, in UTC). */
+export interface SealableEvent {
+  id: number
+  occurredAt: string
+  service: string
+  action: string
+  outcome: string
+  actorId: string | null
+  actorOrganisation: string | null
+  actorRoles: string[]
+  actorOnBehalfOf: string | null
+  subjectKey: string | null
+  resourceType: string | null
+  resourceId: string | null
+  requestId: string | null
+  clientIp: string | null
+  userAgent: string | null
+  purpose: string | null
+  xactId: number
+}
+
+/**
+ * A JSON array in a fixed column order: no key order or whitespace to disagree on, and a change to any
+ * column (including the id, so events cannot swap places) changes the text.
+ */
+export function canonicalEvent(event: SealableEvent): string {
+  return JSON.stringify([
+    event.id,
+    event.occurredAt,
+    event.service,
+    event.action,
+    event.outcome,
+    event.actorId,
+    event.actorOrganisation,
+    event.actorRoles,
+    event.actorOnBehalfOf,
+    event.subjectKey,
+    event.resourceType,
+    event.resourceId,
+    event.requestId,
+    event.clientIp,
+    event.userAgent,
+    event.purpose,
+    event.xactId,
+  ])
+}
+
+/** hash(n) = SHA-256(hash(n-1) "\n" n "\n" canonical(event n)), lower-case hex. */
+export function chainHash(prevHash: string, seq: number, event: SealableEvent): string {
+  return createHash('sha256')
+    .update(`${prevHash}\n${seq}\n${canonicalEvent(event)}`)
+    .digest('hex')
+}
+
+export type CheckpointKind = 'seal' | 'purge'
+
+export interface CheckpointStatement {
+  kind: CheckpointKind
+  /** Events sealed since the chain began: the seq of the head. */
+  count: number
+  head: string
+  sealedAt: Date
+  /** Purge checkpoints: events that occurred before this instant were removed by retention. */
+  retainedFrom: Date | null
+}
+
+/** The exact bytes an Ed25519 checkpoint signature covers (UTF-8), one `key: value` per line. */
+export function checkpointMessage(statement: CheckpointStatement): string {
+  return [
+    'verwijsindex audit checkpoint v1',
+    `kind: ${statement.kind}`,
+    `count: ${statement.count}`,
+    `head: ${statement.head}`,
+    `sealedAt: ${statement.sealedAt.toISOString()}`,
+    ...(statement.retainedFrom ? [`retainedFrom: ${statement.retainedFrom.toISOString()}`] : []),
+    '',
+  ].join('\n')
+}
+
+/** Signs checkpoints with AUDIT_SIGNING_KEY and checks them with its public half. */
+export interface CheckpointSigner {
+  keyId: string
+  /** SPKI PEM: what others need to check a checkpoint they keep. */
+  publicKeyPem: string
+  sign(statement: CheckpointStatement): string
+  verify(statement: CheckpointStatement, signature: string): boolean
+}
+
+export function publicKeyId(publicKey: KeyObject): string {
+  const der = publicKey.export({ type: 'spki', format: 'der' })
+  return createHash('sha256').update(der).digest('hex').slice(0, 16)
+}
+
+export function createCheckpointSigner(privateKeyPem: string): CheckpointSigner {
+  const privateKey = createPrivateKey(privateKeyPem)
+  if (privateKey.asymmetricKeyType !== 'ed25519') {
+    throw new Error(`AUDIT_SIGNING_KEY must be an Ed25519 key, not ${privateKey.asymmetricKeyType}`)
+  }
+  const publicKey = createPublicKey(privateKey)
+  return {
+    keyId: publicKeyId(publicKey),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    sign: (statement) => sign(null, Buffer.from(checkpointMessage(statement)), privateKey).toString('base64'),
+    verify: (statement, signature) => {
+      try {
+        return verify(
+          null,
+          Buffer.from(checkpointMessage(statement)),
+          publicKey,
+          Buffer.from(signature, 'base64'),
+        )
+      } catch {
+        return false
+      }
+    },
+  }
+}

@@ -1,0 +1,49 @@
+import { type Clock, type Config, createQueue, QUEUES, TIME_ZONE } from '@verwijsindex/shared'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Kysely } from 'kysely'
+import { purgeAuditEvents, sealAuditEvents } from './db/chain.js'
+import type { AuditDatabase } from './db/schema.js'
+import type { CheckpointSigner } from './domain/chain.js'
+
+/** Sealing every minute keeps the window in which an event is not yet tamper-evident short. */
+export const SEAL_CRON = '* * * * *'
+/** The retention purge, at night (Europe/Amsterdam). */
+export const PURGE_CRON = '30 3 * * *'
+
+export interface AuditWorkerDeps {
+  db: Kysely<AuditDatabase>
+  config: Config
+  clock: Clock
+  signer: CheckpointSigner
+  log: FastifyBaseLogger
+}
+
+/**
+ * The scheduled sealing and retention jobs. pg-boss puts one job per cron slot in the queue however many
+ * replicas schedule it, and the chain's advisory lock keeps a slow run and the next one from overlapping.
+ * Returns the function that stops the workers.
+ */
+export async function startAuditWorkers(deps: AuditWorkerDeps): Promise<() => Promise<void>> {
+  const { db, config, clock, signer, log } = deps
+  const boss = createQueue(config.databaseUrl, { max: 2 })
+  boss.on('error', (error) => log.error({ err: error }, 'audit job queue error'))
+  await boss.start()
+  await boss.schedule(QUEUES.auditSeal, SEAL_CRON, {}, { tz: TIME_ZONE })
+  await boss.schedule(QUEUES.auditPurge, PURGE_CRON, {}, { tz: TIME_ZONE })
+  await boss.work(QUEUES.auditSeal, async () => {
+    const result = await sealAuditEvents(db, { clock, signer, wait: false })
+    if (!result) log.debug('another sealing run holds the chain; skipped')
+    else if (result.sealed > 0)
+      log.info({ sealed: result.sealed, count: result.head.count }, 'audit events sealed')
+  })
+  await boss.work(QUEUES.auditPurge, async () => {
+    const result = await purgeAuditEvents(db, { clock, signer, retentionDays: config.auditRetentionDays })
+    log.info(
+      { purged: result.purged, retainedFrom: result.retainedFrom.toISOString() },
+      'audit retention purge done',
+    )
+  })
+  return async () => {
+    await boss.stop({ graceful: true, wait: true, timeout: 10_000 })
+  }
+}

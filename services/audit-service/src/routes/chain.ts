@@ -1,0 +1,139 @@
+import {
+  auditRequest,
+  decodeCursor,
+  encodeCursor,
+  pageQuerySchema,
+  problemSchema,
+} from '@verwijsindex/shared'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Kysely } from 'kysely'
+import { z } from 'zod'
+import { listCheckpoints, statementOf, verifyChain } from '../db/chain.js'
+import type { AuditDatabase } from '../db/schema.js'
+import { type CheckpointSigner, checkpointMessage } from '../domain/chain.js'
+
+const hashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits (SHA-256)')
+const CHAIN = { type: 'audit_chain', id: null }
+const VERIFY_TIMEOUT_MS = 15 * 60_000
+
+const verifyResultSchema = z
+  .object({
+    ok: z.boolean(),
+    checked: z.number().int().describe('sealed events whose hash was recomputed and found right'),
+    firstBreak: z
+      .object({
+        seq: z.number().int().nullable(),
+        eventId: z.number().int().nullable(),
+        reason: z.enum([
+          'hash_mismatch',
+          'event_missing',
+          'sequence_gap',
+          'checkpoint_mismatch',
+          'checkpoint_signature',
+          'checkpoint_beyond_chain',
+          'event_outside_chain',
+        ]),
+        detail: z.string(),
+      })
+      .nullable(),
+    head: z.object({ count: z.number().int(), hash: z.string() }),
+    checkpointsVerified: z.number().int(),
+    checkpointsOtherKey: z.number().int(),
+    unsealed: z.number().int().describe('committed events not sealed yet (the next run seals them)'),
+  })
+  .meta({ id: 'AuditVerification' })
+
+const checkpointSchema = z
+  .object({
+    id: z.number().int(),
+    kind: z.enum(['seal', 'purge']),
+    count: z.number().int(),
+    head: z.string(),
+    sealedAt: z.date(),
+    retainedFrom: z.date().nullable(),
+    keyId: z.string(),
+    signature: z.string().describe('Ed25519 over the UTF-8 bytes of `message`, base64'),
+    message: z.string().describe('the exact text signed'),
+  })
+  .meta({ id: 'AuditCheckpoint' })
+
+export const chainRoutes: FastifyPluginAsyncZod<{
+  db: Kysely<AuditDatabase>
+  signer: CheckpointSigner
+}> = async (app, { db, signer }) => {
+  app.get(
+    '/v1/audit/verify',
+    {
+      config: { roles: ['auditor'] },
+      schema: {
+        operationId: 'verifyAuditChain',
+        tags: ['audit'],
+        summary: 'Recompute the hash chain; optionally against a checkpoint (count, head) kept elsewhere',
+        querystring: z
+          .strictObject({ count: z.coerce.number().int().min(0).optional(), head: hashSchema.optional() })
+          .superRefine((q, ctx) => {
+            if ((q.count === undefined) !== (q.head === undefined)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [q.count === undefined ? 'count' : 'head'],
+                message: 'a checkpoint is given as both count and head',
+              })
+            }
+          }),
+        response: { 200: verifyResultSchema, 400: problemSchema, 422: problemSchema },
+      },
+    },
+    async (request) => {
+      // Recomputing a long chain takes minutes with nothing sent meanwhile; the idle-socket timeout
+      // every other route keeps (30 s) would cut it off.
+      request.raw.socket?.setTimeout?.(VERIFY_TIMEOUT_MS)
+      const { count, head } = request.query
+      const external = count !== undefined && head !== undefined ? { count, hash: head } : undefined
+      const result = await verifyChain(db, { signer, external })
+      // The verification reads in a read-only snapshot; its own event is written afterwards.
+      await db.transaction().execute((trx) => auditRequest(trx, request, 'audit.verify', { resource: CHAIN }))
+      return result
+    },
+  )
+
+  app.get(
+    '/v1/audit/checkpoints',
+    {
+      config: { roles: ['auditor'] },
+      schema: {
+        operationId: 'listAuditCheckpoints',
+        tags: ['audit'],
+        summary: 'Signed chain heads, newest first, with the public key to check them',
+        querystring: z.strictObject(pageQuerySchema.shape),
+        response: {
+          200: z.object({
+            algorithm: z.enum(['Ed25519']),
+            keyId: z.string(),
+            publicKey: z.string().describe('SPKI PEM'),
+            items: z.array(checkpointSchema),
+            nextCursor: z.string().nullable(),
+          }),
+          400: problemSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query
+      const before = decodeCursor(cursor, z.number().int().positive())
+      const rows = await db.transaction().execute(async (trx) => {
+        const found = await listCheckpoints(trx, before, limit + 1)
+        await auditRequest(trx, request, 'audit.checkpoints', { resource: CHAIN })
+        return found
+      })
+      const page = rows.slice(0, limit)
+      const last = page.at(-1)
+      return {
+        algorithm: 'Ed25519' as const,
+        keyId: signer.keyId,
+        publicKey: signer.publicKeyPem,
+        items: page.map((c) => ({ ...c, message: checkpointMessage(statementOf(c)) })),
+        nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null,
+      }
+    },
+  )
+}

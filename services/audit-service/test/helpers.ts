@@ -1,0 +1,108 @@
+import { PassThrough } from 'node:stream'
+import {
+  type AuditEvent,
+  type Config,
+  createDb,
+  ManualClock,
+  recordAuditEvents,
+  type TokenClaims,
+} from '@verwijsindex/shared'
+import {
+  createTestDatabase,
+  signToken,
+  TEST_AUDIT_SIGNING_KEY,
+  TEST_JWT_SECRET,
+  testConfig,
+} from '@verwijsindex/shared/testing'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { Kysely } from 'kysely'
+import { buildAuditService } from '../src/app.js'
+import { purgeAuditEvents, type SealResult, sealAuditEvents } from '../src/db/chain.js'
+import type { AuditDatabase } from '../src/db/schema.js'
+import { type CheckpointSigner, createCheckpointSigner } from '../src/domain/chain.js'
+
+export interface AuditHarness {
+  app: FastifyInstance
+  db: Kysely<AuditDatabase>
+  url: string
+  config: Config
+  clock: ManualClock
+  signer: CheckpointSigner
+  logs: string[]
+  token(claims: Partial<TokenClaims>): string
+  auditor: string
+  privacyOfficer: string
+  /** One sealing run, as the scheduled job does it, on the harness clock. */
+  seal(): Promise<SealResult>
+  purge(retentionDays?: number): ReturnType<typeof purgeAuditEvents>
+  /** Writes events the way every service does (packages/shared's writer), one transaction. */
+  write(events: Partial<AuditEvent>[]): Promise<void>
+  get(url: string, token?: string): Promise<LightMyRequestResponse>
+  close(): Promise<void>
+}
+
+export const START = '2026-03-02T09:00:00Z'
+
+export function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    service: 'match-service',
+    action: 'registration.read',
+    occurredAt: new Date(START),
+    actor: { id: 'pro-school-a', organisation: 'school-a', roles: ['professional'], onBehalfOf: null },
+    subjectKey: null,
+    resource: { type: 'registration', id: '1' },
+    requestId: 'req-00000001',
+    clientIp: '10.0.0.1',
+    userAgent: 'vitest',
+    purpose: null,
+    ...overrides,
+  }
+}
+
+/** An audit-service on a database of its own, with a clock moved by hand and captured log lines. */
+export async function startAuditService(
+  options: { env?: Record<string, string> } = {},
+): Promise<AuditHarness> {
+  const database = await createTestDatabase()
+  const config = testConfig(database.url, options.env)
+  const clock = new ManualClock(START)
+  const logs: string[] = []
+  const logStream = new PassThrough()
+  logStream.on('data', (chunk: Buffer) => logs.push(...String(chunk).split('\n').filter(Boolean)))
+  const app = await buildAuditService({ config, clock, logStream })
+  const db = createDb<AuditDatabase>(database.url, { max: 6 })
+  const signer = createCheckpointSigner(TEST_AUDIT_SIGNING_KEY)
+  const token = (claims: Partial<TokenClaims>) => signToken(claims, TEST_JWT_SECRET, { now: clock.now() })
+  return {
+    app,
+    db,
+    url: database.url,
+    config,
+    clock,
+    signer,
+    logs,
+    token,
+    // Signed on each use, so they stay valid when a test moves the clock by years.
+    get auditor() {
+      return token({ sub: 'auditor-1', roles: ['auditor'] })
+    },
+    get privacyOfficer() {
+      return token({ sub: 'privacy-1', roles: ['privacy_officer'] })
+    },
+    async seal() {
+      const result = await sealAuditEvents(db, { clock, signer })
+      if (!result) throw new Error('a waiting sealing run always runs')
+      return result
+    },
+    purge: (retentionDays = config.auditRetentionDays) =>
+      purgeAuditEvents(db, { clock, signer, retentionDays }),
+    write: (events) => recordAuditEvents(db, events.map(auditEvent)),
+    get: (url, bearer) =>
+      app.inject({ method: 'GET', url, headers: bearer ? { authorization: `Bearer ${bearer}` } : {} }),
+    async close() {
+      await app.close()
+      await db.destroy()
+      await database.drop()
+    },
+  }
+}
