@@ -8,9 +8,6 @@
  * PostgreSQL in a temporary folder. AUDIT_BENCH_EVENTS changes the number of events.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import v8 from 'node:v8'
 import vm from 'node:vm'
@@ -20,11 +17,10 @@ import {
   createCheckpointSigner,
   sealAuditEvents,
 } from '@verwijsindex/audit-service'
-import { type Config, createDb, loadConfig, migrate, subjectKey, systemClock } from '@verwijsindex/shared'
-import { startEmbeddedPostgres } from '@verwijsindex/shared/embedded-postgres'
+import { type Config, createDb, loadConfig, subjectKey, systemClock } from '@verwijsindex/shared'
 import { generateBsn, signToken } from '@verwijsindex/shared/testing'
 import { sql } from 'kysely'
-import pg from 'pg'
+import { benchDatabase } from './database.js'
 
 const say = (line = '') => process.stdout.write(`${line}\n`)
 const ms = (n: number) => `${n.toFixed(1)} ms`
@@ -32,27 +28,6 @@ const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
-}
-
-/** A server to create the bench database on: DATABASE_URL's, or an embedded one of our own. */
-async function benchServer(): Promise<{ adminUrl: string; stop(): Promise<void> }> {
-  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, stop: async () => undefined }
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'verwijsindex-bench-pg-'))
-  say(`embedded PostgreSQL in ${dataDir}`)
-  const server = await startEmbeddedPostgres({ dataDir, password: randomBytes(12).toString('hex') })
-  return {
-    adminUrl: server.url,
-    stop: async () => {
-      await server.stop()
-      await rm(dataDir, { recursive: true, force: true })
-    },
-  }
-}
-
-function databaseUrl(serverUrl: string, name: string): string {
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  return url.toString()
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
@@ -89,12 +64,8 @@ export async function runAuditBench(): Promise<void> {
   const total = Number(process.env.AUDIT_BENCH_EVENTS ?? 1_000_000)
   const children = Math.max(1, Math.round(total / 20))
   say(`\n== audit trail: ${total.toLocaleString('en')} events, ${children.toLocaleString('en')} children`)
-  const server = await benchServer()
-  const name = `verwijsindex_bench_audit_${randomBytes(3).toString('hex')}`
-  const admin = new pg.Client({ connectionString: server.adminUrl })
-  await admin.connect()
-  await admin.query(`create database ${name}`)
-  const url = databaseUrl(server.adminUrl, name)
+  const database = await benchDatabase('verwijsindex_bench_audit')
+  const url = database.url
   const jwtSecret = randomBytes(32).toString('hex')
   const signingKey = generateKeyPairSync('ed25519')
     .privateKey.export({ type: 'pkcs8', format: 'pem' })
@@ -112,7 +83,6 @@ export async function runAuditBench(): Promise<void> {
   const db = createDb<AuditDatabase>(url, { max: 2 })
   let app: Awaited<ReturnType<typeof buildAuditService>> | undefined
   try {
-    await migrate(url)
     const keys = Array.from({ length: children }, (_, i) =>
       subjectKey(generateBsn(i), config.subjectKeySecret),
     )
@@ -216,9 +186,7 @@ export async function runAuditBench(): Promise<void> {
   } finally {
     await app?.close()
     await db.destroy()
-    await admin.query(`drop database if exists ${name} with (force)`)
-    await admin.end()
-    await server.stop()
+    await database.close()
   }
 }
 

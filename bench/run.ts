@@ -5,15 +5,15 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { migrate } from '@verwijsindex/shared'
-import { freePort, startEmbeddedPostgres } from '@verwijsindex/shared/embedded-postgres'
+import { freePort } from '@verwijsindex/shared/embedded-postgres'
 import { generateBsn, signToken } from '@verwijsindex/shared/testing'
 import autocannon from 'autocannon'
 import pg from 'pg'
+import { runAuditBench } from './audit.js'
+import { benchDatabase } from './database.js'
 
 const CONNECTIONS = 50
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -108,18 +108,8 @@ async function waitFor(child: ChildProcess, text: string): Promise<void> {
 }
 
 async function main() {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'verwijsindex-bench-'))
-  const embedded = process.env.BENCH_DATABASE_URL
-    ? undefined
-    : await startEmbeddedPostgres({ dataDir, password: randomBytes(8).toString('hex') })
-  const serverUrl = process.env.BENCH_DATABASE_URL ?? (embedded?.url as string)
-  const dbName = `verwijsindex_bench_${Date.now()}`
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  await admin.query(`create database ${dbName}`)
-  const dbUrl = new URL(serverUrl)
-  dbUrl.pathname = `/${dbName}`
-  await migrate(dbUrl.toString())
+  const database = await benchDatabase('verwijsindex_bench')
+  const dbUrl = new URL(database.url)
 
   const env = {
     ...process.env,
@@ -265,11 +255,11 @@ async function main() {
     say(`registration p99 at ${CONNECTIONS} connections:   ${registration.p99.toFixed(1)} ms (goal < 25 ms)`)
   } finally {
     server.kill('SIGTERM')
-    await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => undefined)
-    await admin.end()
-    await embedded?.stop()
-    await rm(dataDir, { recursive: true, force: true })
+    await database.close()
   }
 }
 
-await main()
+// BENCH=registration or BENCH=audit runs one of the two; by default both.
+const which = process.env.BENCH ?? 'all'
+if (which === 'all' || which === 'registration') await main()
+if (which === 'all' || which === 'audit') await runAuditBench()

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { migrate } from '@verwijsindex/shared'
+import { startEmbeddedPostgres } from '@verwijsindex/shared/embedded-postgres'
+import pg from 'pg'
+
+export interface BenchDatabase {
+  /** A fresh, migrated database of the bench's own. */
+  url: string
+  /** Drops it (and stops the embedded server, if one was started). */
+  close(): Promise<void>
+}
+
+/**
+ * The benches never touch your data: a new database on BENCH_DATABASE_URL's server (a superuser URL),
+ * else on an embedded PostgreSQL in a temporary folder.
+ */
+export async function benchDatabase(prefix: string): Promise<BenchDatabase> {
+  const given = process.env.BENCH_DATABASE_URL
+  const dataDir = given ? undefined : await mkdtemp(path.join(os.tmpdir(), 'verwijsindex-bench-pg-'))
+  const embedded = dataDir
+    ? await startEmbeddedPostgres({ dataDir, password: randomBytes(12).toString('hex') })
+    : undefined
+  const serverUrl = given ?? (embedded?.url as string)
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  await migrate(url.toString())
+  return {
+    url: url.toString(),
+    async close() {
+      await admin.query(`drop database if exists ${name} with (force)`).catch(() => undefined)
+      await admin.end()
+      await embedded?.stop()
+      if (dataDir) await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
