@@ -34,13 +34,17 @@ export const registrationSchema = z
   .meta({ id: 'Registration' })
 export type RegistrationView = z.infer<typeof registrationSchema>
 
-export function toRegistrationView(
+/** A registration as the registrant (and the privacy officer) sees it, without match or history. */
+export const heldRegistrationSchema = registrationSchema.omit({
+  matchId: true,
+  coordination: true,
+  historyAvailable: true,
+})
+
+export function toHeldRegistration(
   r: Registration,
   organisation: { id: string; name: string; sector: string },
-  matchId: string | null,
-  historyAvailable: boolean,
-  coordination: RegistrationView['coordination'] = null,
-): RegistrationView {
+): z.infer<typeof heldRegistrationSchema> {
   return {
     id: r.id,
     organisation: { id: organisation.id, name: organisation.name, sector: organisation.sector },
@@ -52,10 +56,17 @@ export function toRegistrationView(
     endReason: r.endReason,
     externalReference: r.externalReference,
     contact: { name: r.contactName, email: r.contactEmail, phone: r.contactPhone },
-    matchId,
-    coordination,
-    historyAvailable,
   }
+}
+
+export function toRegistrationView(
+  r: Registration,
+  organisation: { id: string; name: string; sector: string },
+  matchId: string | null,
+  historyAvailable: boolean,
+  coordination: RegistrationView['coordination'] = null,
+): RegistrationView {
+  return { ...toHeldRegistration(r, organisation), matchId, coordination, historyAvailable }
 }
 
 export const partySchema = z.object({

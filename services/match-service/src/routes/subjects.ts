@@ -4,30 +4,16 @@ import { z } from 'zod'
 import type { MatchContext } from '../commands.js'
 import { lockSubject } from '../db/registrations.js'
 import { endAndDestroySubject } from '../lifecycle.js'
-import { contactSchema, matchSchema, organisationRefSchema, toMatchView } from '../views.js'
+import { heldRegistrationSchema, matchSchema, toHeldRegistration, toMatchView } from '../views.js'
 
 const bsnField = z.string().refine(isValidBsn, 'must be a valid BSN: 9 digits passing the elfproef')
-
-const heldRegistrationSchema = z.object({
-  id: z.uuid(),
-  organisation: organisationRefSchema,
-  kind: z.enum(['concern', 'involvement']),
-  status: z.enum(['active', 'ended']),
-  createdAt: z.date(),
-  endsAt: z.date(),
-  endedAt: z.date().nullable(),
-  endReason: z.string().nullable(),
-  externalReference: z.string().nullable(),
-  contact: contactSchema,
-  /** Whether a (hashed) household address is held; the address itself is not kept. */
-  household: z.boolean(),
-})
 
 const lookupSchema = z
   .object({
     held: z.boolean(),
     birthDate: z.iso.date().nullable(),
-    registrations: z.array(heldRegistrationSchema),
+    /** `household`: whether a (hashed) household address is held; the address itself is not kept. */
+    registrations: z.array(heldRegistrationSchema.extend({ household: z.boolean() })),
     matches: z.array(matchSchema),
   })
   .meta({ id: 'SubjectLookup' })
@@ -78,16 +64,11 @@ export const subjectRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async
           held: Boolean(subject),
           birthDate: subject?.birthDate ?? null,
           registrations: registrations.map((r) => ({
-            id: r.id,
-            organisation: { id: r.organisationId, name: r.organisationName, sector: r.organisationSector },
-            kind: r.kind,
-            status: r.status,
-            createdAt: r.createdAt,
-            endsAt: r.endsAt,
-            endedAt: r.endedAt,
-            endReason: r.endReason,
-            externalReference: r.externalReference,
-            contact: { name: r.contactName, email: r.contactEmail, phone: r.contactPhone },
+            ...toHeldRegistration(r, {
+              id: r.organisationId,
+              name: r.organisationName,
+              sector: r.organisationSector,
+            }),
             household: r.householdKey !== null,
           })),
           matches: await Promise.all(matches.map((m) => toMatchView(trx, m, ''))),
