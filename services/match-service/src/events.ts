@@ -125,20 +125,7 @@ export async function householdEvent(
   )
   if (links.length === 0) return undefined
   const own = await registrationEvent(trx, registration, 'registration.ended', now)
-  const toParty = (l: (typeof links)[number]): EventParty => ({
-    registrationId: l.registrationId,
-    organisation: {
-      id: l.organisationId,
-      name: l.organisationName,
-      sector: l.organisationSector,
-      email: l.organisationEmail,
-    },
-    contact: { name: l.contactName, email: l.contactEmail, phone: l.contactPhone },
-    kind: l.kind,
-    externalReference: l.externalReference,
-    since: l.createdAt.toISOString(),
-    leftAt: null,
-  })
+  const toParty = (l: (typeof links)[number]) => toEventParty({ ...l, joinedAt: l.createdAt, leftAt: null })
   const open = await trx
     .selectFrom('match.matches')
     .select('id')

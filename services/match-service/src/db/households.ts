@@ -1,18 +1,9 @@
 import type { Kysely } from 'kysely'
+import type { InvolvementRow } from './matches.js'
 import type { MatchDatabase } from './schema.js'
 
-export interface HouseholdPartyRow {
+export interface HouseholdPartyRow extends InvolvementRow {
   subjectKey: string
-  registrationId: string
-  organisationId: string
-  organisationName: string
-  organisationSector: string
-  organisationEmail: string
-  contactName: string
-  contactEmail: string
-  contactPhone: string
-  kind: 'concern' | 'involvement'
-  externalReference: string | null
   createdAt: Date
 }
 

@@ -150,7 +150,8 @@ export async function leaveMatch(
   return changes
 }
 
-export interface PartyRow {
+/** An organisation's involvement as the others are told of it: registration, organisation, contact. */
+export interface InvolvementRow {
   registrationId: string
   organisationId: string
   organisationName: string
@@ -161,6 +162,9 @@ export interface PartyRow {
   contactPhone: string
   kind: 'concern' | 'involvement'
   externalReference: string | null
+}
+
+export interface PartyRow extends InvolvementRow {
   joinedAt: Date
   leftAt: Date | null
 }
