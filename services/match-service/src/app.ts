@@ -4,6 +4,7 @@ import {
   createServiceApp,
   openDatabase,
   ProblemError,
+  registerIdempotency,
   resolveClock,
   type ServiceDeps,
 } from '@verwijsindex/shared'
@@ -11,7 +12,6 @@ import type { FastifyInstance } from 'fastify'
 import type { MatchContext } from './commands.js'
 import { getOrganisation } from './db/organisations.js'
 import type { MatchDatabase, Organisation } from './db/schema.js'
-import { registerIdempotency } from './idempotency.js'
 import { startJobs } from './jobs.js'
 import { coordinationRoutes } from './routes/coordination.js'
 import { explainRoutes } from './routes/explain.js'
@@ -74,7 +74,7 @@ export async function buildMatchService(deps: ServiceDeps): Promise<FastifyInsta
   })
 
   app.decorate('matchContext', ctx)
-  registerIdempotency(app, db, deps.config.subjectKeySecret)
+  registerIdempotency(app, db, { table: 'match.idempotency_keys', secret: deps.config.subjectKeySecret })
   await app.register(regionRoutes, { db })
   await app.register(organisationRoutes, { db })
   await app.register(registrationRoutes, { ctx })

@@ -1,4 +1,4 @@
-import { amsterdamDate, recordAuditEvent } from '@verwijsindex/shared'
+import { amsterdamDate, purgeIdempotencyKeys, recordAuditEvent } from '@verwijsindex/shared'
 import { sql, type Transaction } from 'kysely'
 import type { MatchContext } from './commands.js'
 import {
@@ -10,7 +10,6 @@ import {
 } from './coordination.js'
 import type { Coordination, MatchDatabase } from './db/schema.js'
 import { activeEventParties, publish } from './events.js'
-import { purgeIdempotencyKeys } from './idempotency.js'
 import {
   destroyAtAgeLimit,
   expireRegistrations,
@@ -138,7 +137,7 @@ export async function startJobs(ctx: MatchContext): Promise<void> {
   })
   await boss.work(JOBS.archivePurge, async () => {
     await purgeArchive(ctx, clock.now())
-    await purgeIdempotencyKeys(ctx.db, clock.now())
+    await purgeIdempotencyKeys(ctx.db, 'match.idempotency_keys', clock.now())
   })
   await boss.work(JOBS.endingReminders, async () => {
     await remindEndingSoon(ctx, clock.now())

@@ -1,3 +1,4 @@
+import { purgeIdempotencyKeys } from '@verwijsindex/shared'
 import { generateBsn } from '@verwijsindex/shared/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readPreset } from '../src/demo.js'
@@ -335,9 +336,12 @@ describe('Idempotency-Key', () => {
     })
     expect(lookup.statusCode).toBe(200)
     expect(await h.db.selectFrom('match.idempotencyKeys').select('key').execute()).toEqual(before)
-    const { purgeIdempotencyKeys } = await import('../src/idempotency.js')
-    expect(await purgeIdempotencyKeys(h.db, new Date(h.clock.now().getTime() + 25 * 3_600_000))).toBe(
-      before.length,
-    )
+    expect(
+      await purgeIdempotencyKeys(
+        h.db,
+        'match.idempotency_keys',
+        new Date(h.clock.now().getTime() + 25 * 3_600_000),
+      ),
+    ).toBe(before.length)
   })
 })

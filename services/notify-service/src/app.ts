@@ -1,4 +1,10 @@
-import { createServiceApp, openDatabase, resolveClock, type ServiceDeps } from '@verwijsindex/shared'
+import {
+  createServiceApp,
+  openDatabase,
+  registerIdempotency,
+  resolveClock,
+  type ServiceDeps,
+} from '@verwijsindex/shared'
 import type { FastifyInstance } from 'fastify'
 import type { NotifyDatabase } from './db/schema.js'
 import { createMailSender } from './delivery/email.js'
@@ -40,6 +46,7 @@ export async function buildNotifyService(deps: ServiceDeps): Promise<FastifyInst
     await db.destroy()
   })
 
+  registerIdempotency(app, db, { table: 'notify.idempotency_keys', secret: deps.config.subjectKeySecret })
   await app.register(notificationRoutes, { db, notifier })
   await app.register(webhookRoutes, { db })
 

@@ -6,6 +6,7 @@ import {
   type NotificationEvent,
   notificationEventSchema,
   type PgBoss,
+  purgeIdempotencyKeys,
   QUEUES,
   recordAuditEvent,
 } from '@verwijsindex/shared'
@@ -351,6 +352,7 @@ export class Notifier {
       }
       return counts
     })
+    await purgeIdempotencyKeys(this.#db, 'notify.idempotency_keys', now)
     this.#log.info({ ...purged, cutoff }, 'notification records purged')
     return purged
   }

@@ -266,3 +266,22 @@ describe('NODE_ENV=production (no SSRF into the operator’s network)', () => {
     })
   })
 })
+
+describe('Idempotency-Key', () => {
+  it('a retried registration gets the first answer back and creates no second webhook', async () => {
+    const post = () =>
+      h.app.inject({
+        method: 'POST',
+        url: '/v1/webhooks',
+        headers: { authorization: `Bearer ${school()}`, 'idempotency-key': 'register-hook-1' },
+        payload: { url: receiver.url() },
+      })
+    const first = await post()
+    const retry = await post()
+    expect(first.statusCode).toBe(201)
+    expect(retry.statusCode).toBe(201)
+    expect(retry.headers['idempotent-replayed']).toBe('true')
+    expect(retry.json()).toEqual(first.json())
+    expect(await h.db.selectFrom('notify.webhooks').select('id').execute()).toHaveLength(1)
+  })
+})

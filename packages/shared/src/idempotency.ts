@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto'
-import { auditRequest, ProblemError } from '@verwijsindex/shared'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Kysely } from 'kysely'
-import type { MatchDatabase } from './db/schema.js'
+import { type Kysely, sql } from 'kysely'
+import { auditRequest } from './audit.js'
+import type { SharedTables } from './db.js'
+import { ProblemError } from './errors.js'
 
 const KEY = /^[\x21-\x7e]{1,255}$/
 
@@ -19,12 +20,13 @@ declare module 'fastify' {
 /** Idempotency records are kept a day: long enough for any client's retries. */
 export const IDEMPOTENCY_HOURS = 24
 
-export async function purgeIdempotencyKeys(db: Kysely<MatchDatabase>, now: Date): Promise<number> {
-  const result = await db
-    .deleteFrom('match.idempotencyKeys')
-    .where('createdAt', '<', new Date(now.getTime() - IDEMPOTENCY_HOURS * 3_600_000))
-    .executeTakeFirst()
-  return Number(result.numDeletedRows)
+/** Each service keeps its records in its own schema: `<schema>.idempotency_keys`. */
+export type IdempotencyTable = 'match.idempotency_keys' | 'notify.idempotency_keys'
+
+interface StoredAnswer {
+  requestHash: string
+  statusCode: number
+  response: unknown
 }
 
 /**
@@ -32,7 +34,12 @@ export async function purgeIdempotencyKeys(db: Kysely<MatchDatabase>, now: Date)
  * same key and the same request. The record holds the answer (which never contains a BSN) and a keyed
  * hash of the request, never the request itself.
  */
-export function registerIdempotency(app: FastifyInstance, db: Kysely<MatchDatabase>, secret: string): void {
+export function registerIdempotency<DB extends SharedTables>(
+  app: FastifyInstance,
+  db: Kysely<DB>,
+  options: { table: IdempotencyTable; secret: string },
+): void {
+  const table = sql.table(options.table)
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key']
     if (
@@ -50,15 +57,14 @@ export function registerIdempotency(app: FastifyInstance, db: Kysely<MatchDataba
       )
     }
     const scope = `${request.user.sub}|${request.routeOptions.url}`
-    const hash = createHmac('sha256', secret)
+    const hash = createHmac('sha256', options.secret)
       .update(`${request.url}\u0000${JSON.stringify(request.body ?? null)}`)
       .digest('hex')
-    const stored = await db
-      .selectFrom('match.idempotencyKeys')
-      .selectAll()
-      .where('scope', '=', scope)
-      .where('key', '=', key)
-      .executeTakeFirst()
+    const { rows } = await sql<StoredAnswer>`
+      select request_hash, status_code, response from ${table} where scope = ${scope} and key = ${key}`.execute(
+      db,
+    )
+    const stored = rows[0]
     if (!stored) {
       request.idempotency = { scope, key, hash }
       return
@@ -82,18 +88,20 @@ export function registerIdempotency(app: FastifyInstance, db: Kysely<MatchDataba
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
     const pending = request.idempotency
     if (!pending || reply.statusCode >= 300 || typeof payload !== 'string') return payload
-    await db
-      .insertInto('match.idempotencyKeys')
-      .values({
-        scope: pending.scope,
-        key: pending.key,
-        requestHash: pending.hash,
-        statusCode: reply.statusCode,
-        response: payload,
-        createdAt: app.clock.now(),
-      })
-      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-      .execute()
+    await sql`
+      insert into ${table} (scope, key, request_hash, status_code, response, created_at)
+      values (${pending.scope}, ${pending.key}, ${pending.hash}, ${reply.statusCode}, ${payload}::jsonb, ${app.clock.now()})
+      on conflict (scope, key) do nothing`.execute(db)
     return payload
   })
+}
+
+export async function purgeIdempotencyKeys<DB>(
+  db: Kysely<DB>,
+  table: IdempotencyTable,
+  now: Date,
+): Promise<number> {
+  const cutoff = new Date(now.getTime() - IDEMPOTENCY_HOURS * 3_600_000)
+  const result = await sql`delete from ${sql.table(table)} where created_at < ${cutoff}`.execute(db)
+  return Number(result.numAffectedRows ?? 0)
 }
