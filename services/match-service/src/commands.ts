@@ -16,7 +16,7 @@ import { type CoordinationChange, coordinationEvents, reevaluate } from './coord
 import { joinMatch, leaveMatch, type MatchChange, openMatchOf } from './db/matches.js'
 import { getRegion } from './db/regions.js'
 import {
-  activeRegistrationOf,
+  activeRegistrationsOfSubject,
   getRegistration,
   historyAvailable,
   insertRegistration,
@@ -135,13 +135,20 @@ export async function viewOf(
   db: Kysely<MatchDatabase>,
   registration: Registration,
   organisation: Organisation,
+  /** The child's open match id when the caller already knows it (null: none). */
+  knownMatchId?: string | null,
 ): Promise<RegistrationView> {
-  const open = registration.status === 'active' ? await openMatchOf(db, registration.subjectKey) : undefined
-  const coordination = open ? await coordinationView(db, open.id) : null
+  const matchId =
+    knownMatchId !== undefined
+      ? knownMatchId
+      : registration.status === 'active'
+        ? ((await openMatchOf(db, registration.subjectKey))?.id ?? null)
+        : null
+  const coordination = matchId ? await coordinationView(db, matchId) : null
   return toRegistrationView(
     registration,
     organisation,
-    open?.id ?? null,
+    matchId,
     await historyAvailable(db, registration.subjectKey, registration.organisationId),
     coordination && {
       organisation: coordination.organisation,
@@ -177,7 +184,8 @@ export async function register(
 
   return ctx.db.transaction().execute(async (trx) => {
     await lockSubject(trx, key, input.birthDate, now)
-    const existing = await activeRegistrationOf(trx, key, organisation.id)
+    const active = await activeRegistrationsOfSubject(trx, key)
+    const existing = active.find((r) => r.organisationId === organisation.id)
     if (existing) {
       await auditRequest(trx, request, 'registration.read', {
         subjectKey: key,
@@ -204,7 +212,7 @@ export async function register(
         : null,
       createdBy: request.user.sub,
     })
-    const changes = await joinMatch(trx, registration, now)
+    const changes = await joinMatch(trx, registration, now, active)
     const coordination = await coordinate(trx, changes, now)
     const household = await householdEvent(trx, registration, now)
     await publish(ctx.boss, trx, [
@@ -224,7 +232,8 @@ export async function register(
     })
     await auditMatchChanges(trx, request, changes, key)
     await auditCoordinationChanges(trx, request, coordination, key)
-    return { view: await viewOf(trx, registration, organisation), created: true }
+    // The match this registration made or joined, if any, is the child's open match.
+    return { view: await viewOf(trx, registration, organisation, changes[0]?.matchId ?? null), created: true }
   })
 }
 

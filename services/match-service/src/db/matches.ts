@@ -58,9 +58,13 @@ export async function joinMatch(
   trx: Transaction<MatchDatabase>,
   registration: Registration,
   now: Date,
+  /** The child's other active registrations, when the caller has just read them under the lock. */
+  others?: Registration[],
 ): Promise<MatchChange[]> {
   const open = await openMatchOf(trx, registration.subjectKey)
-  const active = await activeRegistrationsOfSubject(trx, registration.subjectKey)
+  const active = others
+    ? [...others, registration]
+    : await activeRegistrationsOfSubject(trx, registration.subjectKey)
   if (open) {
     await trx
       .insertInto('match.matchParties')

@@ -32,20 +32,6 @@ export async function lockExistingSubject(
     .execute()
 }
 
-export async function activeRegistrationOf(
-  trx: Transaction<MatchDatabase>,
-  subjectKey: string,
-  organisationId: string,
-): Promise<Registration | undefined> {
-  return trx
-    .selectFrom('match.registrations')
-    .selectAll()
-    .where('subjectKey', '=', subjectKey)
-    .where('organisationId', '=', organisationId)
-    .where('status', '=', 'active')
-    .executeTakeFirst()
-}
-
 export async function insertRegistration(
   trx: Transaction<MatchDatabase>,
   row: NewRegistration,
