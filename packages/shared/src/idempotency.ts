@@ -25,9 +25,14 @@ export type IdempotencyTable = 'match.idempotency_keys' | 'notify.idempotency_ke
 
 interface StoredAnswer {
   requestHash: string
+  /** 0 while the first attempt is still running. */
   statusCode: number
   response: unknown
+  createdAt: Date
 }
+
+/** How long a claimed key counts as in progress before a retry may take it over (a crashed attempt). */
+const IN_PROGRESS_MS = 60_000
 
 /**
  * `Idempotency-Key` on any POST: the first successful answer is stored and replayed for a retry with the
@@ -60,17 +65,37 @@ export function registerIdempotency<DB extends SharedTables>(
     const hash = createHmac('sha256', options.secret)
       .update(`${request.url}\u0000${JSON.stringify(request.body ?? null)}`)
       .digest('hex')
-    const { rows } = await sql<StoredAnswer>`
-      select request_hash, status_code, response from ${table} where scope = ${scope} and key = ${key}`.execute(
-      db,
-    )
-    const stored = rows[0]
-    if (!stored) {
+    const now = app.clock.now()
+    // Claim the key first (status 0 = in progress), so two simultaneous first attempts cannot both run.
+    const claimed = await sql`
+      insert into ${table} (scope, key, request_hash, status_code, response, created_at)
+      values (${scope}, ${key}, ${hash}, 0, 'null'::jsonb, ${now})
+      on conflict (scope, key) do nothing returning key`.execute(db)
+    if (claimed.rows.length > 0) {
       request.idempotency = { scope, key, hash }
       return
     }
-    if (stored.requestHash !== hash) {
+    const { rows } = await sql<StoredAnswer>`
+      select request_hash as "requestHash", status_code as "statusCode", response, created_at as "createdAt"
+      from ${table} where scope = ${scope} and key = ${key}`.execute(db)
+    const stored = rows[0]
+    if (!stored || stored.requestHash !== hash) {
       throw new ProblemError('unprocessable', 'This Idempotency-Key was already used for a different request')
+    }
+    if (stored.statusCode === 0) {
+      // Still running, or its process died: an attempt abandoned for a minute may be taken over.
+      const abandoned = await sql`
+        update ${table} set created_at = ${now}
+        where scope = ${scope} and key = ${key} and status_code = 0 and created_at <= ${new Date(now.getTime() - IN_PROGRESS_MS)}
+        returning key`.execute(db)
+      if (abandoned.rows.length === 0) {
+        throw new ProblemError(
+          'conflict',
+          'A request with this Idempotency-Key is still in progress; retry shortly',
+        )
+      }
+      request.idempotency = { scope, key, hash }
+      return
     }
     await db
       .transaction()
@@ -87,11 +112,17 @@ export function registerIdempotency<DB extends SharedTables>(
 
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
     const pending = request.idempotency
-    if (!pending || reply.statusCode >= 300 || typeof payload !== 'string') return payload
-    await sql`
-      insert into ${table} (scope, key, request_hash, status_code, response, created_at)
-      values (${pending.scope}, ${pending.key}, ${pending.hash}, ${reply.statusCode}, ${payload}::jsonb, ${app.clock.now()})
-      on conflict (scope, key) do nothing`.execute(db)
+    if (!pending) return payload
+    if (reply.statusCode < 300 && typeof payload === 'string') {
+      await sql`
+        update ${table} set status_code = ${reply.statusCode}, response = ${payload}::jsonb
+        where scope = ${pending.scope} and key = ${pending.key}`.execute(db)
+    } else {
+      // A refused or failed attempt is not an answer to replay: free the key for a corrected retry.
+      await sql`delete from ${table} where scope = ${pending.scope} and key = ${pending.key} and status_code = 0`.execute(
+        db,
+      )
+    }
     return payload
   })
 }

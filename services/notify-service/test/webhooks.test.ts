@@ -1,5 +1,7 @@
-import { createSign, generateKeyPairSync } from 'node:crypto'
+import { createHmac, createSign, generateKeyPairSync } from 'node:crypto'
 import { ManualClock, type TokenClaims } from '@verwijsindex/shared'
+import { TEST_SUBJECT_KEY_SECRET } from '@verwijsindex/shared/testing'
+import { sql } from 'kysely'
 import { Webhook, WebhookVerificationError } from 'standardwebhooks'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { postWebhook } from '../src/delivery/webhook.js'
@@ -283,5 +285,52 @@ describe('Idempotency-Key', () => {
     expect(retry.headers['idempotent-replayed']).toBe('true')
     expect(retry.json()).toEqual(first.json())
     expect(await h.db.selectFrom('notify.webhooks').select('id').execute()).toHaveLength(1)
+  })
+
+  it('lets only one of several simultaneous first attempts run', async () => {
+    const attempts = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        h.app.inject({
+          method: 'POST',
+          url: '/v1/webhooks',
+          headers: { authorization: `Bearer ${school()}`, 'idempotency-key': 'register-hook-2' },
+          payload: { url: receiver.url() },
+        }),
+      ),
+    )
+    const statuses = attempts.map((a) => a.statusCode)
+    expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1)
+    expect(statuses.every((s) => s === 201 || s === 409)).toBe(true)
+    expect(await h.db.selectFrom('notify.webhooks').select('id').execute()).toHaveLength(1)
+  })
+
+  it('answers 409 while an attempt is in progress, and lets a retry take over one abandoned for a minute', async () => {
+    const body = { url: receiver.url() }
+    const token = school()
+    const hash = createHmac('sha256', TEST_SUBJECT_KEY_SECRET)
+      .update(`/v1/webhooks\u0000${JSON.stringify(body)}`)
+      .digest('hex')
+    const claim = (at: Date) =>
+      sql`insert into notify.idempotency_keys (scope, key, request_hash, status_code, response, created_at)
+          values (${`pro-${ORGS.regenboog.id}|/v1/webhooks`}, 'crashed-1', ${hash}, 0, 'null'::jsonb, ${at})`.execute(
+        h.db,
+      )
+    const post = () =>
+      h.app.inject({
+        method: 'POST',
+        url: '/v1/webhooks',
+        headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'crashed-1' },
+        payload: body,
+      })
+    await claim(h.clock.now())
+    const busy = await post()
+    expect(busy.statusCode).toBe(409)
+    expect(busy.json().detail).toMatch(/in progress/)
+    await sql`update notify.idempotency_keys set created_at = ${new Date(h.clock.now().getTime() - 61_000)} where key = 'crashed-1'`.execute(
+      h.db,
+    )
+    const takenOver = await post()
+    expect(takenOver.statusCode).toBe(201)
+    expect((await post()).headers['idempotent-replayed']).toBe('true')
   })
 })
