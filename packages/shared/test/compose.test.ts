@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
@@ -31,6 +32,8 @@ describe('docker-compose.yml', () => {
       expect(service.depends_on.migrate.condition).toBe('service_completed_successfully')
       // The environment each container gets must pass the same validation the service runs at start-up.
       expect(envSchema.safeParse(service.environment).success).toBe(true)
+      // A fixed signing key: audit checkpoints stay verifiable across container restarts.
+      expect(createPrivateKey(service.environment.AUDIT_SIGNING_KEY).asymmetricKeyType).toBe('ed25519')
     }
     const dockerfile = await readFile(new URL('Dockerfile', root), 'utf8')
     expect(dockerfile).toMatch(/^FROM node:24/m)
