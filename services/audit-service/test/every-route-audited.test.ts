@@ -7,6 +7,7 @@ import { createDb, ManualClock, ROLES, type Role, type TokenClaims } from '@verw
 import {
   createTestDatabase,
   generateBsn,
+  professional,
   signToken,
   TEST_JWT_SECRET,
   type TestDatabase,
@@ -59,15 +60,7 @@ const child = (n: number) => generateBsn(9000 + n)
 const BIRTH_DATE = '2016-01-15'
 const clock = new ManualClock('2026-03-02T09:00:00Z')
 const token = (claims: Partial<TokenClaims>) => signToken(claims, TEST_JWT_SECRET, { now: clock.now() })
-const pro = (org: string) =>
-  token({
-    sub: `pro-${org}`,
-    org,
-    roles: ['professional'],
-    name: `Professional of ${org}`,
-    email: `pro@${org}.example`,
-    phone: '+31 40 000 0000',
-  })
+const pro = (org: string) => token(professional(org))
 const admin = () => token({ sub: 'admin-1', roles: ['admin'] })
 const auditor = () => token({ sub: 'auditor-1', roles: ['auditor'] })
 const privacyOfficer = () => token({ sub: 'privacy-1', roles: ['privacy_officer'] })

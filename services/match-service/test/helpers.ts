@@ -1,6 +1,12 @@
 import { PassThrough } from 'node:stream'
 import { type Clock, type Config, createDb, ManualClock, type TokenClaims } from '@verwijsindex/shared'
-import { createTestDatabase, signToken, TEST_JWT_SECRET, testConfig } from '@verwijsindex/shared/testing'
+import {
+  createTestDatabase,
+  professional,
+  signToken,
+  TEST_JWT_SECRET,
+  testConfig,
+} from '@verwijsindex/shared/testing'
 import type { FastifyInstance } from 'fastify'
 import { type Kysely, sql } from 'kysely'
 import { buildMatchService } from '../src/app.js'
@@ -18,15 +24,7 @@ export interface MatchHarness {
   close(): Promise<void>
 }
 
-export const professional = (org: string, extra: Partial<TokenClaims> = {}): Partial<TokenClaims> => ({
-  sub: `pro-${org}`,
-  org,
-  roles: ['professional'],
-  name: `Professional of ${org}`,
-  email: `pro@${org}.example`,
-  phone: '+31 6 1234 5678',
-  ...extra,
-})
+export { professional }
 
 /** A match-service on a database of its own, with a moved-by-hand clock and captured log lines. */
 export async function startMatchService(

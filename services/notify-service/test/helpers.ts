@@ -36,15 +36,7 @@ export interface NotifyHarness {
   close(): Promise<void>
 }
 
-export const professional = (org: string, extra: Partial<TokenClaims> = {}): Partial<TokenClaims> => ({
-  sub: `pro-${org}`,
-  org,
-  roles: ['professional'],
-  name: `Professional of ${org}`,
-  email: `pro@${org}.example`,
-  phone: '+31 40 000 0000',
-  ...extra,
-})
+export { professional } from '@verwijsindex/shared/testing'
 
 export async function startNotifyService(
   options: { env?: Record<string, string>; clock?: ManualClock; workers?: boolean } = {},

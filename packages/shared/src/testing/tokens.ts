@@ -15,3 +15,14 @@ export function signToken(
   const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url')
   return `${header}.${payload}.${signature}`
 }
+
+/** The claims of a professional of `org`, as a partner's identity provider would issue them. */
+export const professional = (org: string, extra: Partial<TokenClaims> = {}): Partial<TokenClaims> => ({
+  sub: `pro-${org}`,
+  org,
+  roles: ['professional'],
+  name: `Professional of ${org}`,
+  email: `pro@${org}.example`,
+  phone: '+31 6 1234 5678',
+  ...extra,
+})
