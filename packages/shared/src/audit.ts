@@ -1,6 +1,73 @@
-import type { FastifyRequest } from 'fastify'
 import type { Kysely, Transaction } from 'kysely'
+import type { Actor } from './actor.js'
 import { type SharedTables, sharedView } from './db.js'
+
+/**
+ * Every action the audit trail knows, with what it means: the catalogue auditors read
+ * (docs/audit-actions.md is generated from it by `npm run docs`). Dotted: `<object>.<verb>`.
+ */
+export const AUDIT_ACTIONS = {
+  'access.denied':
+    'A request was refused: wrong role, another organisation, or a resource outside need-to-know.',
+  'registration.create': 'A registration (melding) was made.',
+  'registration.read': 'A registration was read by its own organisation.',
+  'registration.list': 'An organisation listed its registrations.',
+  'registration.update': "A registration's contact or duration was changed.",
+  'registration.withdraw': 'A registration was withdrawn by its registrant.',
+  'registration.history': 'Archived registrations on the same child were requested, with a purpose.',
+  'registration.expire': 'A registration ended at the end of its duration.',
+  'registration.remind': 'The registrant was reminded that a registration is about to end.',
+  'registration.purge': 'An archived registration was destroyed after the archive period.',
+  'match.create': 'A match formed: two organisations registered the same child.',
+  'match.join': 'An organisation joined an open match.',
+  'match.leave': 'An organisation left a match.',
+  'match.close': 'A match closed: fewer than two organisations remain.',
+  'match.read': 'A match was read by a party, its coordinator or an escalation organisation.',
+  'match.list': 'An organisation listed its matches.',
+  'match.contacted': 'A party recorded that it coordinated with the others.',
+  'household.link': 'Registrations on children at one address were linked.',
+  'household.read': 'Household links were read.',
+  'coordination.proposed': "A care coordinator was designated by the region's rules.",
+  'coordination.accept': 'The designated organisation accepted coordination.',
+  'coordination.accepted': 'Coordination was accepted.',
+  'coordination.decline': 'The designated organisation declined coordination.',
+  'coordination.declined': 'Coordination was declined.',
+  'coordination.unassigned': 'No candidate for coordination is left.',
+  'coordination.transfer': 'The coordinator proposed a handover to another organisation.',
+  'coordination.transfer_requested': 'A handover of coordination waits for the receiver.',
+  'coordination.transferred': 'Coordination moved to another organisation.',
+  'coordination.escalate': 'A party escalated a match.',
+  'coordination.escalated': 'A match reached a step of the escalation ladder.',
+  'region.write': 'A new version of a region document was stored.',
+  'region.read': 'A region document was read.',
+  'region.list': 'Regions were listed.',
+  'region.explain': 'A coordination decision was explained for a hypothetical case.',
+  'organisation.create': 'An organisation was added.',
+  'organisation.update': 'An organisation was changed (including (de)activation).',
+  'organisation.read': 'An organisation was read.',
+  'organisation.list': 'Organisations were listed.',
+  'subject.lookup': 'A privacy officer looked up everything held on a child.',
+  'subject.erase': "A privacy officer erased a child's data.",
+  'subject.destroy': "A child's data was destroyed by the law's clock (age limit).",
+  'request.replay': 'An idempotent request was answered from its stored answer.',
+  'notification.send': 'A notification was delivered, or its attempt failed.',
+  'notification.read': 'A notification was read.',
+  'notification.list': 'Notifications were listed.',
+  'notification.retry': 'An administrator requeued a notification.',
+  'notification.purge': 'Delivered notifications past retention were deleted.',
+  'webhook.create': 'A webhook was registered.',
+  'webhook.list': 'Webhooks were listed.',
+  'webhook.delete': 'A webhook was deleted.',
+  'audit.query': 'The audit trail was searched.',
+  'audit.counts': 'Audit counts were read.',
+  'audit.export': 'The audit trail was exported.',
+  'audit.verify': 'The hash chain was verified.',
+  'audit.checkpoints': 'Signed checkpoints were read.',
+  'audit.subject_report': "Every access to one child's data was reported.",
+  'audit.purge': 'Audit events past retention were deleted.',
+} as const satisfies Record<string, string>
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS
 
 export type AuditOutcome = 'success' | 'denied' | 'error'
 
@@ -15,7 +82,7 @@ export interface AuditActor {
 /** One audited access (NEN 7513 / IHE ATNA): who, on whose behalf, what, on which child, from where. */
 export interface AuditEvent {
   service: string
-  action: string
+  action: AuditAction
   outcome?: AuditOutcome
   occurredAt: Date
   actor: AuditActor
@@ -26,6 +93,9 @@ export interface AuditEvent {
   userAgent?: string | null
   purpose?: string | null
 }
+
+/** What an action is about, beside who did it. */
+export type AuditDetails = Pick<AuditEvent, 'subjectKey' | 'resource' | 'purpose' | 'outcome'>
 
 function toRow(event: AuditEvent) {
   return {
@@ -47,6 +117,25 @@ function toRow(event: AuditEvent) {
   }
 }
 
+/** The event an actor's action makes. */
+export function auditEventOf(actor: Actor, action: AuditAction, details: AuditDetails = {}): AuditEvent {
+  return {
+    service: actor.service,
+    occurredAt: actor.at,
+    actor: {
+      id: actor.id,
+      organisation: actor.organisation,
+      roles: actor.roles,
+      onBehalfOf: actor.onBehalfOf,
+    },
+    requestId: actor.requestId,
+    clientIp: actor.clientIp,
+    userAgent: actor.userAgent,
+    action,
+    ...details,
+  }
+}
+
 /**
  * Records audit events inside the caller's transaction, so the event and the action it describes
  * commit or roll back together.
@@ -59,67 +148,47 @@ export async function recordAuditEvents<DB extends SharedTables>(
   await sharedView(trx).insertInto('audit.events').values(events.map(toRow)).execute()
 }
 
-export async function recordAuditEvent<DB extends SharedTables>(
+/** Records one action of an actor inside the caller's transaction. */
+export async function recordAudit<DB extends SharedTables>(
   trx: Transaction<DB> | Kysely<DB>,
-  event: AuditEvent,
+  actor: Actor,
+  action: AuditAction,
+  details: AuditDetails = {},
 ): Promise<void> {
-  await recordAuditEvents(trx, [event])
+  await recordAuditEvents(trx, [auditEventOf(actor, action, details)])
 }
 
 /**
  * A refused request's own transaction rolls back, so its `access.denied` event is written on its own,
- * outside any transaction of the request.
+ * outside any transaction of the request: pass the pool, not a transaction.
  */
-export async function recordDeniedAccess<DB extends SharedTables>(
-  db: Transaction<DB> | Kysely<DB>,
-  event: Omit<AuditEvent, 'outcome'>,
+export async function recordDenied<DB extends SharedTables>(
+  db: Kysely<DB>,
+  actor: Actor,
+  details: Pick<AuditEvent, 'subjectKey' | 'resource' | 'purpose'> = {},
 ): Promise<void> {
-  await sharedView(db)
-    .insertInto('audit.events')
-    .values(toRow({ ...event, outcome: 'denied' }))
-    .execute()
+  await recordAuditEvents(db, [auditEventOf(actor, 'access.denied', { ...details, outcome: 'denied' })])
 }
 
-/** The audit fields a request gives by itself: service, time, actor, access point, request id. */
-export function requestAuditContext(request: FastifyRequest): Omit<AuditEvent, 'action'> {
-  const user = request.user as { sub?: string; org?: string; roles?: string[] } | undefined
-  return {
-    service: request.server.serviceName,
-    occurredAt: request.server.clock.now(),
-    actor: {
-      id: user?.sub ?? null,
-      organisation: user?.org ?? null,
-      roles: user?.roles ?? [],
-      onBehalfOf: request.onBehalfOf ?? null,
-    },
-    requestId: request.id,
-    clientIp: request.ip,
-    userAgent: request.headers['user-agent']?.slice(0, 500) ?? null,
-  }
-}
+// ---- Transitional: request-based wrappers, removed once every use case takes an Actor. ----
+import type { FastifyRequest } from 'fastify'
+import { actorOf } from './actor.js'
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by routes where a system token acts for a named professional. */
-    onBehalfOf?: string | null
-  }
-}
-
-/** Records one event for this request inside the caller's transaction. */
+/** @deprecated use recordAudit(trx, actorOf(request), ...) */
 export async function auditRequest<DB extends SharedTables>(
   trx: Transaction<DB> | Kysely<DB>,
   request: FastifyRequest,
-  action: string,
-  details: Pick<AuditEvent, 'subjectKey' | 'resource' | 'purpose' | 'outcome'> = {},
+  action: AuditAction,
+  details: AuditDetails = {},
 ): Promise<void> {
-  await recordAuditEvent(trx, { ...requestAuditContext(request), action, ...details })
+  await recordAudit(trx, actorOf(request), action, details)
 }
 
-/** Records a refused access on its own (the request's transaction, if any, rolls back). */
+/** @deprecated use recordDenied(db, actorOf(request), ...) */
 export async function auditDenied<DB extends SharedTables>(
-  db: Transaction<DB> | Kysely<DB>,
+  db: Kysely<DB>,
   request: FastifyRequest,
   details: Pick<AuditEvent, 'subjectKey' | 'resource' | 'purpose'> = {},
 ): Promise<void> {
-  await recordDeniedAccess(db, { ...requestAuditContext(request), action: 'access.denied', ...details })
+  await recordDenied(db, actorOf(request), details)
 }

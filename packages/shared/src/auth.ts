@@ -2,7 +2,8 @@ import fastifyJwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import buildGetJwks from 'get-jwks'
 import { z } from 'zod'
-import { recordDeniedAccess, requestAuditContext } from './audit.js'
+import { actorOf } from './actor.js'
+import { recordDenied } from './audit.js'
 import { systemClock } from './clock.js'
 import type { Config } from './config.js'
 import { sendProblem } from './errors.js'
@@ -130,9 +131,7 @@ export async function registerAuth(
     request.user = claims.data
     const allowed = routeConfig.roles
     if (allowed && !claims.data.roles.some((role) => allowed.includes(role))) {
-      await recordDeniedAccess(app.db, {
-        ...requestAuditContext(request),
-        action: 'access.denied',
+      await recordDenied(app.db, actorOf(request), {
         resource: { type: 'route', id: `${request.method} ${request.routeOptions.url}` },
       })
       return sendProblem(reply, 'forbidden', `This route needs one of the roles: ${allowed.join(', ')}`)

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type Kysely, sql } from 'kysely'
-import { auditRequest } from './audit.js'
+import { actorOf } from './actor.js'
+import { recordAudit } from './audit.js'
 import type { SharedTables } from './db.js'
 import { ProblemError } from './errors.js'
 
@@ -100,7 +101,9 @@ export function registerIdempotency<DB extends SharedTables>(
     await db
       .transaction()
       .execute((trx) =>
-        auditRequest(trx, request, 'request.replay', { resource: { type: 'idempotency-key', id: key } }),
+        recordAudit(trx, actorOf(request), 'request.replay', {
+          resource: { type: 'idempotency-key', id: key },
+        }),
       )
     return reply
       .code(stored.statusCode)

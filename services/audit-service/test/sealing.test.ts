@@ -1,5 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto'
-import { createDb, recordAuditEvent } from '@verwijsindex/shared'
+import { createDb, recordAuditEvents } from '@verwijsindex/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditDatabase } from '../src/db/schema.js'
 import { chainHash, GENESIS_HASH } from '../src/domain/chain.js'
@@ -41,7 +41,7 @@ describe('sealing', () => {
   it('seals a transaction that took its id early and committed late (out of id order)', async () => {
     const before = (await seals()).length
     const slow = await h.db.startTransaction().execute()
-    await recordAuditEvent<AuditDatabase>(slow, auditEvent({ action: 'slow.write' }))
+    await recordAuditEvents<AuditDatabase>(slow, [auditEvent({ action: 'slow.write' })])
     const slowId = (
       await slow
         .selectFrom('audit.events')
@@ -79,10 +79,9 @@ describe('sealing', () => {
       Array.from({ length: writers }, () => writerDb.startTransaction().execute()),
     )
     for (const [i, trx] of transactions.entries()) {
-      await recordAuditEvent<AuditDatabase>(
-        trx,
+      await recordAuditEvents<AuditDatabase>(trx, [
         auditEvent({ action: 'concurrent.write', requestId: `req-concurrent-${i}` }),
-      )
+      ])
     }
     const order = transactions.map((trx, i) => ({ trx, key: (i * 7919) % writers }))
     order.sort((a, b) => a.key - b.key)
@@ -105,7 +104,7 @@ describe('sealing', () => {
 
   it('rolled-back events never enter the chain, and a later run is not confused by them', async () => {
     const trx = await h.db.startTransaction().execute()
-    await recordAuditEvent<AuditDatabase>(trx, auditEvent({ action: 'rolled.back' }))
+    await recordAuditEvents<AuditDatabase>(trx, [auditEvent({ action: 'rolled.back' })])
     await trx.rollback().execute()
     await h.write([{ action: 'after.rollback' }])
     await h.seal()

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { PgBoss } from '@verwijsindex/shared'
 import {
+  type AuditAction,
   amsterdamDate,
   auditDenied,
   auditRequest,
@@ -84,7 +85,7 @@ function maxDurationDays(maxOfRegion: number): number {
   return Math.min(maxOfRegion, LEGAL_MAX_DURATION_DAYS)
 }
 
-const MATCH_AUDIT_ACTION: Record<MatchChange['type'], string> = {
+const MATCH_AUDIT_ACTION: Record<MatchChange['type'], AuditAction> = {
   'match.created': 'match.create',
   'match.party_joined': 'match.join',
   'match.party_left': 'match.leave',

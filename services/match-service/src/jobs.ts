@@ -1,4 +1,4 @@
-import { amsterdamDate, purgeIdempotencyKeys, recordAuditEvent } from '@verwijsindex/shared'
+import { amsterdamDate, purgeIdempotencyKeys, recordAudit, serviceActor } from '@verwijsindex/shared'
 import { sql, type Transaction } from 'kysely'
 import type { MatchContext } from './commands.js'
 import {
@@ -10,13 +10,7 @@ import {
 } from './coordination.js'
 import type { Coordination, MatchDatabase } from './db/schema.js'
 import { activeEventParties, publish } from './events.js'
-import {
-  destroyAtAgeLimit,
-  expireRegistrations,
-  purgeArchive,
-  remindEndingSoon,
-  SCHEDULER,
-} from './lifecycle.js'
+import { destroyAtAgeLimit, expireRegistrations, purgeArchive, remindEndingSoon } from './lifecycle.js'
 
 export const JOBS = {
   coordinationDeadlines: 'coordination-deadlines',
@@ -100,11 +94,7 @@ async function finish(
     await coordinationEvents(trx, changes, now, (id) => activeEventParties(trx, id)),
   )
   for (const change of changes) {
-    await recordAuditEvent(trx, {
-      service: 'match-service',
-      action: change.type,
-      occurredAt: now,
-      actor: SCHEDULER,
+    await recordAudit(trx, serviceActor('match-service', now), change.type, {
       subjectKey,
       resource: { type: 'match', id: change.matchId },
     })

@@ -1,10 +1,14 @@
-import { amsterdamDate, type NotificationEvent, recordAuditEvent } from '@verwijsindex/shared'
+import {
+  type AuditAction,
+  amsterdamDate,
+  type NotificationEvent,
+  recordAudit,
+  serviceActor,
+} from '@verwijsindex/shared'
 import { sql, type Transaction } from 'kysely'
 import { type EndReason, endRegistration, type MatchContext } from './commands.js'
 import type { MatchDatabase, Registration } from './db/schema.js'
 import { publish, registrationEvent } from './events.js'
-
-export const SCHEDULER = { id: 'match-service', organisation: null, roles: ['scheduler'], onBehalfOf: null }
 
 /** The archive keeps an ended registration this long (Jeugdwet 7.1.4.6, as we read it), then destroys it. */
 export const ARCHIVE_YEARS = 5
@@ -13,17 +17,13 @@ export const REMINDER_DAYS = 30
 
 async function auditJob(
   trx: Transaction<MatchDatabase>,
-  action: string,
+  action: AuditAction,
   now: Date,
   subjectKey: string | null,
   resource: { type: string; id: string | null } | null,
   purpose?: string,
 ) {
-  await recordAuditEvent(trx, {
-    service: 'match-service',
-    action,
-    occurredAt: now,
-    actor: SCHEDULER,
+  await recordAudit(trx, serviceActor('match-service', now), action, {
     subjectKey,
     resource,
     purpose: purpose ?? null,

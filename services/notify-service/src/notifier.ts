@@ -8,7 +8,8 @@ import {
   type PgBoss,
   purgeIdempotencyKeys,
   QUEUES,
-  recordAuditEvent,
+  recordAudit,
+  serviceActor,
 } from '@verwijsindex/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
@@ -57,8 +58,6 @@ export interface NotifierOptions {
   /** Poked after new notifications were recorded or one was re-queued, so the delivery loop runs now. */
   onWork?: () => void
 }
-
-const SERVICE_ACTOR = { id: 'notify-service', organisation: null, roles: [], onBehalfOf: null }
 
 /**
  * The worker's pieces as plain functions (processEvents, deliverDue, purgeExpired), so tests drive them
@@ -281,12 +280,8 @@ export class Notifier {
         )
       }
       // NEN 7513: a send discloses who is involved with a child; each attempt is in the trail.
-      await recordAuditEvent(trx, {
-        service: 'notify-service',
-        action: 'notification.send',
+      await recordAudit(trx, serviceActor('notify-service', now), 'notification.send', {
         outcome: state.status === 'sent' ? 'success' : 'error',
-        occurredAt: now,
-        actor: SERVICE_ACTOR,
         resource: { type: 'notification', id: notification.id },
         purpose: `${eventType} by ${notification.channel} to ${notification.organisationId}`,
       })
@@ -341,11 +336,7 @@ export class Notifier {
     const purged = await this.#db.transaction().execute(async (trx) => {
       const counts = await purgeBefore(trx, cutoff)
       if (counts.notifications + counts.events + counts.webhooks > 0) {
-        await recordAuditEvent(trx, {
-          service: 'notify-service',
-          action: 'notification.purge',
-          occurredAt: now,
-          actor: SERVICE_ACTOR,
+        await recordAudit(trx, serviceActor('notify-service', now), 'notification.purge', {
           resource: { type: 'notification', id: null },
           purpose: `retention ${this.#config.notify.retentionDays} days: ${counts.notifications} notifications, ${counts.events} events, ${counts.webhooks} webhooks`,
         })

@@ -1,4 +1,4 @@
-import { type Clock, recordAuditEvent, ruleViolation } from '@verwijsindex/shared'
+import { type Clock, recordAudit, ruleViolation, serviceActor } from '@verwijsindex/shared'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import {
   type CheckpointSigner,
@@ -335,11 +335,7 @@ export async function purgeAuditEvents(db: Db, options: PurgeOptions): Promise<P
           .execute()
         await sql`set local audit.purge = 'off'`.execute(trx)
         const purged = deleted[0]?.n ?? 0
-        await recordAuditEvent(trx, {
-          service: 'audit-service',
-          action: 'audit.purge',
-          occurredAt: now,
-          actor: { id: 'audit-service', organisation: null, roles: [], onBehalfOf: null },
+        await recordAudit(trx, serviceActor('audit-service', now), 'audit.purge', {
           resource: { type: 'audit_chain', id: String(cut) },
           purpose: 'retention',
         })

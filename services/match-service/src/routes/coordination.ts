@@ -1,4 +1,10 @@
-import { auditDenied, auditRequest, ProblemError, problemSchema } from '@verwijsindex/shared'
+import {
+  type AuditAction,
+  auditDenied,
+  auditRequest,
+  ProblemError,
+  problemSchema,
+} from '@verwijsindex/shared'
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Transaction } from 'kysely'
@@ -35,7 +41,7 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
   async function act(
     request: FastifyRequest,
     matchId: string,
-    action: string,
+    action: AuditAction,
     change: (
       trx: Transaction<MatchDatabase>,
       match: Match,
