@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { z } from 'zod'
 import type { SharedTables } from './db.js'
 
 /**
@@ -14,6 +15,15 @@ export function isValidBsn(bsn: string): boolean {
   sum -= Number(bsn[8])
   return sum % 11 === 0
 }
+
+/** A BSN in a request body: validated here, turned into a subject key at once by the use case. */
+export const bsnSchema = z
+  .string()
+  .refine(isValidBsn, 'must be a valid BSN: 9 digits passing the elfproef')
+  .meta({
+    description: 'Burgerservicenummer: 9 digits passing the elfproef. Never stored.',
+    example: '111222333',
+  })
 
 function hmac(secret: string, purpose: string, value: string): string {
   return createHmac('sha256', secret).update(`${purpose}\u0000${value}`).digest('hex')
