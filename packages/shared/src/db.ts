@@ -4,6 +4,7 @@ import {
   type Generated,
   Kysely,
   PostgresDialect,
+  type Selectable,
   sql,
   type Transaction,
 } from 'kysely'
@@ -64,6 +65,31 @@ export interface AuditEventsTable {
   purpose: string | null
 }
 
+/**
+ * match.organisations: owned by match-service, read by every service's kernel to refuse tokens acting for
+ * an unknown or deactivated organisation.
+ */
+export interface OrganisationsTable {
+  id: string
+  name: string
+  sector: string
+  regionCode: string
+  email: string
+  mayCoordinate: boolean
+  active: boolean
+  createdAt: ColumnType<Date, Date | string, Date | string>
+  updatedAt: ColumnType<Date, Date | string, Date | string>
+}
+
+export type Organisation = Selectable<OrganisationsTable>
+
+export async function findOrganisation<DB extends SharedTables>(
+  db: Transaction<DB> | Kysely<DB>,
+  id: string,
+): Promise<Organisation | undefined> {
+  return sharedView(db).selectFrom('match.organisations').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
 export interface SubjectKeyFingerprintTable {
   id: Generated<boolean>
   fingerprint: string
@@ -74,6 +100,7 @@ export interface SubjectKeyFingerprintTable {
 export interface SharedTables {
   'audit.events': AuditEventsTable
   'match.subjectKeyFingerprint': SubjectKeyFingerprintTable
+  'match.organisations': OrganisationsTable
 }
 
 /**

@@ -98,13 +98,11 @@ export function registerIdempotency<DB extends SharedTables>(
       request.idempotency = { scope, key, hash }
       return
     }
-    await db
-      .transaction()
-      .execute((trx) =>
-        recordAudit(trx, actorOf(request), 'request.replay', {
-          resource: { type: 'idempotency-key', id: key },
-        }),
-      )
+    await db.transaction().execute((trx) =>
+      recordAudit(trx, actorOf(request), 'request.replay', {
+        resource: { type: 'idempotency-key', id: key },
+      }),
+    )
     return reply
       .code(stored.statusCode)
       .header('idempotent-replayed', 'true')

@@ -1,13 +1,26 @@
 import closeWithGrace from 'close-with-grace'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { DestinationStream } from 'pino'
+import { actorOf } from './actor.js'
+import { createServiceApp } from './app.js'
+import { recordDenied } from './audit.js'
 import { verifySubjectKeyFingerprint } from './bsn.js'
 import { type Clock, systemClock } from './clock.js'
 import { type Config, loadConfigOrExit } from './config.js'
-import { createDb, type SharedTables, sharedView } from './db.js'
+import { createDb, findOrganisation, type Organisation, type SharedTables, sharedView } from './db.js'
+import { ProblemError } from './errors.js'
+import { type IdempotencyTable, registerIdempotency } from './idempotency.js'
+import { createQueue, type PgBoss } from './queue.js'
 
-/** What every service's `build` takes: infrastructure is injected so tests swap only what they must. */
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller's organisation, for professional and system tokens (services that check it). */
+    organisation?: Organisation
+  }
+}
+
+/** What every service's build takes: infrastructure is injected, so tests swap only what they must. */
 export interface ServiceDeps {
   config: Config
   clock?: Clock
@@ -16,13 +29,106 @@ export interface ServiceDeps {
   workers?: boolean
 }
 
-export type BuildService = (deps: ServiceDeps) => Promise<FastifyInstance>
+/** The infrastructure the kernel opens for a service, handed to its routes and workers. */
+export interface ServiceInfra<DB extends SharedTables> {
+  config: Config
+  db: Kysely<DB>
+  /** The service's one pg-boss: events are sent inside transactions; workers consume and schedule. */
+  boss: PgBoss
+  clock: Clock
+  log: FastifyBaseLogger
+}
+
+/** Background work a service runs beside its routes; stopped before the queue and the pool close. */
+export interface Workers {
+  stop(): Promise<void>
+}
+
+/** A service as the kernel builds it: its identity, its routes, and its workers. */
+export interface ServiceDefinition<DB extends SharedTables> {
+  name: string
+  title: string
+  description: string
+  port: (config: Config) => number
+  /**
+   * A token acting for an organisation the index does not know, or has deactivated, may do nothing here:
+   * 403 and an audited denial before any route runs; `request.organisation` is set for the rest.
+   */
+  checkOrganisation?: boolean
+  /** Where this service keeps its Idempotency-Key records; none for a service whose POSTs only read. */
+  idempotencyTable?: IdempotencyTable
+  /** Decorates the app and registers the routes. */
+  routes(app: FastifyInstance, infra: ServiceInfra<DB>): Promise<void>
+  /** Starts queue consumers and schedules (only where `workers` is asked for). */
+  workers?(app: FastifyInstance, infra: ServiceInfra<DB>): Promise<Workers>
+}
+
+/**
+ * The one service kernel: opens the pool (refusing a changed subject key before anything runs), builds
+ * the fastify app, starts the service's queue, checks organisations, registers the routes and the
+ * workers, and closes everything in the reverse order: workers, queue, pool.
+ */
+export async function buildService<DB extends SharedTables>(
+  definition: ServiceDefinition<DB>,
+  deps: ServiceDeps,
+): Promise<FastifyInstance> {
+  const { config } = deps
+  const db = await openDatabase<DB>(config, definition.name)
+  const clock = deps.clock ?? systemClock
+  const app = await createServiceApp({
+    serviceName: definition.name,
+    title: definition.title,
+    description: definition.description,
+    config,
+    db,
+    clock,
+    logStream: deps.logStream,
+  })
+  const workersWanted = deps.workers ?? false
+  // Supervision and cron scheduling only where workers run; pg-boss elects one supervisor at a time.
+  const boss = createQueue(config.databaseUrl, { supervise: workersWanted, schedule: workersWanted, max: 2 })
+  boss.on('error', (error) => app.log.error({ err: error }, 'queue error'))
+  let workers: Workers | undefined
+  app.addHook('onClose', async () => {
+    // The workers first: a running job still needs the queue and the pool.
+    await workers?.stop()
+    await boss.stop({ graceful: false, wait: true })
+    await db.destroy()
+  })
+  try {
+    await boss.start()
+    const infra: ServiceInfra<DB> = { config, db, boss, clock, log: app.log }
+    if (definition.checkOrganisation) checkActingOrganisation(app, db)
+    if (definition.idempotencyTable) {
+      registerIdempotency(app, db, { table: definition.idempotencyTable, secret: config.subjectKeySecret })
+    }
+    await definition.routes(app, infra)
+    if (workersWanted && definition.workers) workers = await definition.workers(app, infra)
+  } catch (error) {
+    await app.close()
+    throw error
+  }
+  return app
+}
+
+function checkActingOrganisation<DB extends SharedTables>(app: FastifyInstance, db: Kysely<DB>): void {
+  app.addHook('preValidation', async (request) => {
+    const org = request.user?.org
+    if (!org) return
+    const organisation = await findOrganisation(db, org)
+    if (!organisation?.active) {
+      await recordDenied(db, actorOf(request), { resource: { type: 'organisation', id: org } })
+      throw new ProblemError(
+        'forbidden',
+        `Organisation ${org} is ${organisation ? 'deactivated' : 'not known to this index'}`,
+      )
+    }
+    request.organisation = organisation
+  })
+}
 
 /** Opens the service's pool and checks the subject-key fingerprint before anything else runs. */
-export async function openDatabase<DB extends SharedTables>(
-  config: Config,
-  name: string,
-): Promise<Kysely<DB>> {
+async function openDatabase<DB extends SharedTables>(config: Config, name: string): Promise<Kysely<DB>> {
   const db = createDb<DB>(config.databaseUrl, { max: config.databasePoolMax, applicationName: name })
   try {
     await verifySubjectKeyFingerprint(sharedView(db), config.subjectKeySecret)
@@ -33,16 +139,12 @@ export async function openDatabase<DB extends SharedTables>(
   return db
 }
 
-export function resolveClock(deps: ServiceDeps): Clock {
-  return deps.clock ?? systemClock
-}
-
-/** Entry point of a standalone service process (docker-compose, or `npm start -w`). */
-export async function runService(build: BuildService, port: (config: Config) => number): Promise<void> {
+/** Entry point of a standalone service process (the container, or `npm start -w`). */
+export async function runService<DB extends SharedTables>(definition: ServiceDefinition<DB>): Promise<void> {
   const config = loadConfigOrExit()
   let app: FastifyInstance
   try {
-    app = await build({ config, workers: true })
+    app = await buildService(definition, { config, workers: true })
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
     process.exit(1)
@@ -51,5 +153,5 @@ export async function runService(build: BuildService, port: (config: Config) => 
     if (err) app.log.error({ err }, 'shutting down after an error')
     await app.close()
   })
-  await app.listen({ port: port(config), host: config.host })
+  await app.listen({ port: definition.port(config), host: config.host })
 }

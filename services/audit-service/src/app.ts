@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { createServiceApp, openDatabase, resolveClock, type ServiceDeps } from '@verwijsindex/shared'
+import { buildService, type ServiceDefinition, type ServiceDeps } from '@verwijsindex/shared'
 import type { FastifyInstance } from 'fastify'
 import type { AuditDatabase } from './db/schema.js'
 import { type CheckpointSigner, createCheckpointSigner } from './domain/chain.js'
@@ -24,32 +24,29 @@ function checkpointSigner(app: FastifyInstance): CheckpointSigner {
   return createCheckpointSigner(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
 }
 
-export async function buildAuditService(deps: ServiceDeps): Promise<FastifyInstance> {
-  const db = await openDatabase<AuditDatabase>(deps.config, 'audit-service')
-  const clock = resolveClock(deps)
-  const app = await createServiceApp({
-    serviceName: 'audit-service',
-    title: 'verwijsindex audit-service',
-    description: 'The NEN 7513 access log: queries, subject reports, export and tamper evidence.',
-    config: deps.config,
-    db,
-    clock,
-    logStream: deps.logStream,
-  })
-  const signer = checkpointSigner(app)
-  let stopWorkers: (() => Promise<void>) | undefined
-  app.addHook('onClose', async () => {
-    // The workers first: a running job still needs the pool.
-    await stopWorkers?.()
-    await db.destroy()
-  })
-
-  await app.register(eventRoutes, { db })
-  await app.register(subjectReportRoutes, { db })
-  await app.register(chainRoutes, { db, signer })
-
-  if (deps.workers) {
-    stopWorkers = await startAuditWorkers({ db, config: deps.config, clock, signer, log: app.log })
-  }
-  return app
+export const auditService: ServiceDefinition<AuditDatabase> = {
+  name: 'audit-service',
+  title: 'verwijsindex audit-service',
+  description: 'The NEN 7513 access log: queries, subject reports, export and tamper evidence.',
+  port: (config) => config.ports.audit,
+  async routes(app, { db }) {
+    const signer = checkpointSigner(app)
+    app.decorate('checkpointSigner', signer)
+    await app.register(eventRoutes, { db })
+    await app.register(subjectReportRoutes, { db })
+    await app.register(chainRoutes, { db, signer })
+  },
+  async workers(app, { db, config, clock, log }) {
+    const stop = await startAuditWorkers({ db, config, clock, signer: app.checkpointSigner, log })
+    return { stop }
+  },
 }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    checkpointSigner: CheckpointSigner
+  }
+}
+
+export const buildAuditService = (deps: ServiceDeps): Promise<FastifyInstance> =>
+  buildService(auditService, deps)

@@ -1,4 +1,4 @@
 import { runService } from '@verwijsindex/shared'
-import { buildAuditService } from './app.js'
+import { auditService } from './app.js'
 
-await runService(buildAuditService, (config) => config.ports.audit)
+await runService(auditService)

@@ -1,17 +1,7 @@
-import {
-  auditDenied,
-  createQueue,
-  createServiceApp,
-  openDatabase,
-  ProblemError,
-  registerIdempotency,
-  resolveClock,
-  type ServiceDeps,
-} from '@verwijsindex/shared'
+import { buildService, type ServiceDefinition, type ServiceDeps } from '@verwijsindex/shared'
 import type { FastifyInstance } from 'fastify'
 import type { MatchContext } from './commands.js'
-import { getOrganisation } from './db/organisations.js'
-import type { MatchDatabase, Organisation } from './db/schema.js'
+import type { MatchDatabase } from './db/schema.js'
 import { startJobs } from './jobs.js'
 import { coordinationRoutes } from './routes/coordination.js'
 import { explainRoutes } from './routes/explain.js'
@@ -26,62 +16,42 @@ declare module 'fastify' {
     /** The service's database, queue and clock, for its scheduled jobs (and tests that run them). */
     matchContext: MatchContext
   }
-  interface FastifyRequest {
-    /** The caller's organisation, for professional and system tokens. */
-    organisation?: Organisation
-  }
 }
 
-export async function buildMatchService(deps: ServiceDeps): Promise<FastifyInstance> {
-  const db = await openDatabase<MatchDatabase>(deps.config, 'match-service')
-  const clock = resolveClock(deps)
-  const app = await createServiceApp({
-    serviceName: 'match-service',
-    title: 'verwijsindex match-service',
-    description: 'Registrations (meldingen), matches, care coordination, regions and organisations.',
-    config: deps.config,
-    db,
-    clock,
-    logStream: deps.logStream,
-  })
-  // Used to enqueue events inside our own transactions; workers (schedules) only where asked for.
-  const boss = createQueue(deps.config.databaseUrl, {
-    supervise: deps.workers ?? false,
-    schedule: deps.workers ?? false,
-    max: 2,
-  })
-  boss.on('error', (error) => app.log.error({ err: error }, 'queue error'))
-  await boss.start()
-  app.addHook('onClose', async () => {
-    await boss.stop({ graceful: false, wait: true })
-    await db.destroy()
-  })
-  const ctx: MatchContext = { db, boss, clock, subjectKeySecret: deps.config.subjectKeySecret }
+const contextOf = ({ db, boss, clock, config }: Parameters<MatchService['routes']>[1]): MatchContext => ({
+  db,
+  boss,
+  clock,
+  subjectKeySecret: config.subjectKeySecret,
+})
 
-  // A token acting for an organisation the index does not know, or has deactivated, may do nothing here.
-  app.addHook('preValidation', async (request) => {
-    const org = request.user?.org
-    if (!org) return
-    const organisation = await getOrganisation(db, org)
-    if (!organisation?.active) {
-      await auditDenied(db, request, { resource: { type: 'organisation', id: org } })
-      throw new ProblemError(
-        'forbidden',
-        `Organisation ${org} is ${organisation ? 'deactivated' : 'not known to this index'}`,
-      )
-    }
-    request.organisation = organisation
-  })
+type MatchService = ServiceDefinition<MatchDatabase>
 
-  app.decorate('matchContext', ctx)
-  registerIdempotency(app, db, { table: 'match.idempotency_keys', secret: deps.config.subjectKeySecret })
-  await app.register(regionRoutes, { db })
-  await app.register(organisationRoutes, { db })
-  await app.register(registrationRoutes, { ctx })
-  await app.register(matchRoutes, { ctx })
-  await app.register(coordinationRoutes, { ctx })
-  await app.register(explainRoutes, { ctx })
-  await app.register(subjectRoutes, { ctx })
-  if (deps.workers) await startJobs(ctx)
-  return app
+export const matchService: MatchService = {
+  name: 'match-service',
+  title: 'verwijsindex match-service',
+  description: 'Registrations (meldingen), matches, care coordination, regions and organisations.',
+  port: (config) => config.ports.match,
+  checkOrganisation: true,
+  idempotencyTable: 'match.idempotency_keys',
+  async routes(app, infra) {
+    const ctx = contextOf(infra)
+    app.decorate('matchContext', ctx)
+    const { db } = infra
+    await app.register(regionRoutes, { db })
+    await app.register(organisationRoutes, { db })
+    await app.register(registrationRoutes, { ctx })
+    await app.register(matchRoutes, { ctx })
+    await app.register(coordinationRoutes, { ctx })
+    await app.register(explainRoutes, { ctx })
+    await app.register(subjectRoutes, { ctx })
+  },
+  async workers(app) {
+    await startJobs(app.matchContext)
+    // The jobs run on the kernel's queue, which stops after the workers.
+    return { stop: async () => undefined }
+  },
 }
+
+export const buildMatchService = (deps: ServiceDeps): Promise<FastifyInstance> =>
+  buildService(matchService, deps)

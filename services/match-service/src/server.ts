@@ -1,4 +1,4 @@
 import { runService } from '@verwijsindex/shared'
-import { buildMatchService } from './app.js'
+import { matchService } from './app.js'
 
-await runService(buildMatchService, (config) => config.ports.match)
+await runService(matchService)

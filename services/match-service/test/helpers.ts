@@ -1,12 +1,5 @@
-import { PassThrough } from 'node:stream'
-import { type Clock, type Config, createDb, ManualClock, type TokenClaims } from '@verwijsindex/shared'
-import {
-  createTestDatabase,
-  professional,
-  signToken,
-  TEST_JWT_SECRET,
-  testConfig,
-} from '@verwijsindex/shared/testing'
+import type { Clock, Config, ManualClock, TokenClaims } from '@verwijsindex/shared'
+import { professional, startService } from '@verwijsindex/shared/testing'
 import type { FastifyInstance } from 'fastify'
 import { type Kysely, sql } from 'kysely'
 import { buildMatchService } from '../src/app.js'
@@ -27,32 +20,10 @@ export interface MatchHarness {
 export { professional }
 
 /** A match-service on a database of its own, with a moved-by-hand clock and captured log lines. */
-export async function startMatchService(
+export function startMatchService(
   options: { clock?: Clock; env?: Record<string, string>; logLevel?: string } = {},
 ): Promise<MatchHarness> {
-  const database = await createTestDatabase()
-  const config = testConfig(database.url, { LOG_LEVEL: options.logLevel ?? 'silent', ...options.env })
-  const clock = (options.clock as ManualClock | undefined) ?? new ManualClock('2026-03-02T09:00:00Z')
-  const logs: string[] = []
-  const logStream = new PassThrough()
-  logStream.on('data', (chunk: Buffer) => logs.push(...String(chunk).split('\n').filter(Boolean)))
-  const app = await buildMatchService({ config, clock, logStream })
-  const db = createDb<MatchDatabase>(database.url, { max: 2 })
-  const token = (claims: Partial<TokenClaims>) => signToken(claims, TEST_JWT_SECRET, { now: clock.now() })
-  return {
-    app,
-    db,
-    config,
-    clock,
-    logs,
-    token,
-    admin: token({ sub: 'admin-1', roles: ['admin'] }),
-    async close() {
-      await app.close()
-      await db.destroy()
-      await database.drop()
-    },
-  }
+  return startService<MatchDatabase>(buildMatchService, options)
 }
 
 /** The Eindhoven preset and a handful of organisations, created through the admin API. */

@@ -1,17 +1,11 @@
-import {
-  createServiceApp,
-  openDatabase,
-  registerIdempotency,
-  resolveClock,
-  type ServiceDeps,
-} from '@verwijsindex/shared'
+import { buildService, type ServiceDefinition, type ServiceDeps } from '@verwijsindex/shared'
 import type { FastifyInstance } from 'fastify'
 import type { NotifyDatabase } from './db/schema.js'
 import { createMailSender } from './delivery/email.js'
 import { Notifier } from './notifier.js'
 import { notificationRoutes } from './routes/notifications.js'
 import { webhookRoutes } from './routes/webhooks.js'
-import { startWorkers, type Workers } from './worker.js'
+import { startWorkers } from './worker.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,41 +16,31 @@ declare module 'fastify' {
 
 export { Notifier } from './notifier.js'
 
-export async function buildNotifyService(deps: ServiceDeps): Promise<FastifyInstance> {
-  const db = await openDatabase<NotifyDatabase>(deps.config, 'notify-service')
-  const app = await createServiceApp({
-    serviceName: 'notify-service',
-    title: 'verwijsindex notify-service',
-    description: 'Email and webhook delivery of match and coordination events to the parties.',
-    config: deps.config,
-    db,
-    clock: resolveClock(deps),
-    logStream: deps.logStream,
-  })
-  const mail = deps.config.smtpUrl ? createMailSender(deps.config.smtpUrl, deps.config.mailFrom) : null
-  if (!mail) app.log.warn('SMTP_URL is not set: e-mail notifications wait (pending) until it is')
-  const notifier = new Notifier({ db, config: deps.config, clock: app.clock, log: app.log, mail })
-  app.decorate('notifier', notifier)
-
-  let workers: Workers | undefined
-  // One hook, in order: stop the work (attempts under way finish, unstarted claims go back), then the pool.
-  app.addHook('onClose', async () => {
-    if (workers) await workers.stop()
-    else await notifier.stop()
-    await db.destroy()
-  })
-
-  registerIdempotency(app, db, { table: 'notify.idempotency_keys', secret: deps.config.subjectKeySecret })
-  await app.register(notificationRoutes, { db, notifier })
-  await app.register(webhookRoutes, { db })
-
-  if (deps.workers) {
-    try {
-      workers = await startWorkers(notifier, app.log)
-    } catch (error) {
-      await app.close()
-      throw error
-    }
-  }
-  return app
+export const notifyService: ServiceDefinition<NotifyDatabase> = {
+  name: 'notify-service',
+  title: 'verwijsindex notify-service',
+  description: 'Email and webhook delivery of match and coordination events to the parties.',
+  port: (config) => config.ports.notify,
+  idempotencyTable: 'notify.idempotency_keys',
+  async routes(app, { db, config, clock, log }) {
+    const mail = config.smtpUrl ? createMailSender(config.smtpUrl, config.mailFrom) : null
+    if (!mail) log.warn('SMTP_URL is not set: e-mail notifications wait (pending) until it is')
+    const notifier = new Notifier({ db, config, clock, log, mail })
+    app.decorate('notifier', notifier)
+    // Without workers the notifier still holds what tests drove by hand: stop it before the pool goes.
+    app.addHook('preClose', async () => {
+      if (!workersStarted.has(app)) await notifier.stop()
+    })
+    await app.register(notificationRoutes, { db, notifier })
+    await app.register(webhookRoutes, { db })
+  },
+  async workers(app) {
+    workersStarted.add(app)
+    return startWorkers(app.notifier, app.log)
+  },
 }
+
+const workersStarted = new WeakSet<FastifyInstance>()
+
+export const buildNotifyService = (deps: ServiceDeps): Promise<FastifyInstance> =>
+  buildService(notifyService, deps)

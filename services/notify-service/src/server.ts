@@ -1,4 +1,4 @@
 import { runService } from '@verwijsindex/shared'
-import { buildNotifyService } from './app.js'
+import { notifyService } from './app.js'
 
-await runService(buildNotifyService, (config) => config.ports.notify)
+await runService(notifyService)

@@ -1,4 +1,5 @@
 export * from './bsn.js'
 export * from './config.js'
 export * from './database.js'
+export * from './service.js'
 export * from './tokens.js'

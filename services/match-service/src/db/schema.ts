@@ -24,18 +24,6 @@ export interface RegionMunicipalitiesTable {
   code: string
 }
 
-export interface OrganisationsTable {
-  id: string
-  name: string
-  sector: string
-  regionCode: string
-  email: string
-  mayCoordinate: boolean
-  active: boolean
-  createdAt: Timestamp
-  updatedAt: Timestamp
-}
-
 export interface SubjectsTable {
   subjectKey: string
   birthDate: string
@@ -139,7 +127,6 @@ export interface MatchDatabase extends SharedTables {
   'match.regions': RegionsTable
   'match.regionVersions': RegionVersionsTable
   'match.regionMunicipalities': RegionMunicipalitiesTable
-  'match.organisations': OrganisationsTable
   'match.subjects': SubjectsTable
   'match.registrations': RegistrationsTable
   'match.matches': MatchesTable
@@ -151,7 +138,7 @@ export interface MatchDatabase extends SharedTables {
   'match.matchContacts': MatchContactsTable
 }
 
-export type Organisation = Selectable<OrganisationsTable>
+export type { Organisation } from '@verwijsindex/shared'
 export type Registration = Selectable<RegistrationsTable>
 export type NewRegistration = Insertable<RegistrationsTable>
 export type Match = Selectable<MatchesTable>
