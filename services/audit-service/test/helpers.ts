@@ -1,19 +1,11 @@
-import { PassThrough } from 'node:stream'
 import {
   type AuditEvent,
   type Config,
-  createDb,
-  ManualClock,
+  type ManualClock,
   recordAuditEvents,
   type TokenClaims,
 } from '@verwijsindex/shared'
-import {
-  createTestDatabase,
-  signToken,
-  TEST_AUDIT_SIGNING_KEY,
-  TEST_JWT_SECRET,
-  testConfig,
-} from '@verwijsindex/shared/testing'
+import { startService, TEST_AUDIT_SIGNING_KEY, TEST_START } from '@verwijsindex/shared/testing'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Kysely } from 'kysely'
 import { buildAuditService } from '../src/app.js'
@@ -41,7 +33,7 @@ export interface AuditHarness {
   close(): Promise<void>
 }
 
-export const START = '2026-03-02T09:00:00Z'
+export const START = TEST_START
 
 /** Tests write actions of their own making too (the trail stores any action), so `action` is any string here. */
 export type TestAuditEvent = Omit<AuditEvent, 'action'> & { action: string }
@@ -66,24 +58,17 @@ export function auditEvent(overrides: Partial<TestAuditEvent> = {}): AuditEvent 
 export async function startAuditService(
   options: { env?: Record<string, string> } = {},
 ): Promise<AuditHarness> {
-  const database = await createTestDatabase()
-  const config = testConfig(database.url, options.env)
-  const clock = new ManualClock(START)
-  const logs: string[] = []
-  const logStream = new PassThrough()
-  logStream.on('data', (chunk: Buffer) => logs.push(...String(chunk).split('\n').filter(Boolean)))
-  const app = await buildAuditService({ config, clock, logStream })
-  const db = createDb<AuditDatabase>(database.url, { max: 6 })
+  const fixture = await startService<AuditDatabase>(buildAuditService, { ...options, poolMax: 6 })
+  const { db, clock, config, token } = fixture
   const signer = createCheckpointSigner(TEST_AUDIT_SIGNING_KEY)
-  const token = (claims: Partial<TokenClaims>) => signToken(claims, TEST_JWT_SECRET, { now: clock.now() })
   return {
-    app,
+    app: fixture.app,
     db,
-    url: database.url,
+    url: fixture.database.url,
     config,
     clock,
     signer,
-    logs,
+    logs: fixture.logs,
     token,
     // Signed on each use, so they stay valid when a test moves the clock by years.
     get auditor() {
@@ -101,11 +86,11 @@ export async function startAuditService(
       purgeAuditEvents(db, { clock, signer, retentionDays }),
     write: (events) => recordAuditEvents(db, events.map(auditEvent)),
     get: (url, bearer) =>
-      app.inject({ method: 'GET', url, headers: bearer ? { authorization: `Bearer ${bearer}` } : {} }),
-    async close() {
-      await app.close()
-      await db.destroy()
-      await database.drop()
-    },
+      fixture.app.inject({
+        method: 'GET',
+        url,
+        headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+      }),
+    close: fixture.close,
   }
 }

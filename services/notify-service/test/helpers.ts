@@ -1,20 +1,13 @@
 import {
   type Config,
-  createDb,
   createQueue,
-  ManualClock,
+  type ManualClock,
   type NotificationEvent,
   type PgBoss,
   QUEUES,
   type TokenClaims,
 } from '@verwijsindex/shared'
-import {
-  createTestDatabase,
-  signToken,
-  TEST_JWT_SECRET,
-  type TestDatabase,
-  testConfig,
-} from '@verwijsindex/shared/testing'
+import { startService, type TestDatabase } from '@verwijsindex/shared/testing'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import { buildNotifyService } from '../src/app.js'
@@ -41,50 +34,28 @@ export { professional } from '@verwijsindex/shared/testing'
 export async function startNotifyService(
   options: { env?: Record<string, string>; clock?: ManualClock; workers?: boolean } = {},
 ): Promise<NotifyHarness> {
-  const database = await createTestDatabase()
-  const env = { DATABASE_POOL_MAX: '3', ...options.env }
-  const config = testConfig(database.url, env)
-  const clock = options.clock ?? new ManualClock('2026-03-02T09:00:00Z')
-  const apps: FastifyInstance[] = []
-  const build = async (more: { workers?: boolean; env?: Record<string, string> } = {}) => {
-    const app = await buildNotifyService({
-      config: more.env ? testConfig(database.url, { ...env, ...more.env }) : config,
-      clock,
-      workers: more.workers ?? false,
-    })
-    apps.push(app)
-    return app
-  }
-  const app = await build({ workers: options.workers ?? false })
-  const db = createDb<NotifyDatabase>(database.url, { max: 2 })
+  const fixture = await startService<NotifyDatabase>(buildNotifyService, {
+    ...options,
+    env: { DATABASE_POOL_MAX: '3', ...options.env },
+  })
   let boss: PgBoss | undefined
-  const token = (claims: Partial<TokenClaims>) => signToken(claims, TEST_JWT_SECRET, { now: clock.now() })
   return {
-    database,
-    config,
-    clock,
-    app,
-    db,
-    token,
-    // Signed when asked for: tests move the clock by days, and tokens live an hour.
+    ...fixture,
     get admin() {
-      return token({ sub: 'admin-1', roles: ['admin'] })
+      return fixture.admin
     },
+    build: fixture.another,
     async send(...events) {
       if (!boss) {
-        boss = createQueue(database.url, { max: 1, supervise: false, schedule: false })
+        boss = createQueue(fixture.database.url, { max: 1, supervise: false, schedule: false })
         boss.on('error', () => undefined)
         await boss.start()
       }
       for (const event of events) await boss.send(QUEUES.notifications, event, { retryLimit: 10 })
     },
-    build,
     async close() {
-      // Apps a test already closed (a worker stopped mid-batch) may close again harmlessly.
-      for (const a of apps) await a.close().catch(() => undefined)
       await boss?.stop({ graceful: false, wait: true })
-      await db.destroy()
-      await database.drop()
+      await fixture.close()
     },
   }
 }
