@@ -1,3 +1,4 @@
+import { waitFor } from '@verwijsindex/shared/testing'
 import { type ParsedMail, simpleParser } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
 
@@ -25,6 +26,8 @@ export class TestSmtpServer {
   /** Once this many messages are accepted, hold every further DATA unanswered. */
   holdAfter: number | null = null
   held = 0
+  /** The answers of held messages, given by `release`. */
+  readonly #waiting: (() => void)[] = []
   /** Transactions begun (MAIL FROM), refused or not. */
   transactions = 0
   readonly #server: SMTPServer
@@ -51,11 +54,6 @@ export class TestSmtpServer {
         const chunks: Buffer[] = []
         stream.on('data', (chunk: Buffer) => chunks.push(chunk))
         stream.on('end', () => {
-          if (this.holdAfter !== null && this.received.length >= this.holdAfter) {
-            // Never answered: the client waits, as if the server hung after the data.
-            this.held++
-            return
-          }
           const accept = () => {
             const raw = Buffer.concat(chunks)
             const header = raw.toString('utf8').split(/\r?\n\r?\n/)[0] ?? ''
@@ -67,6 +65,12 @@ export class TestSmtpServer {
               messageId,
             })
             callback()
+          }
+          if (this.holdAfter !== null && this.received.length >= this.holdAfter) {
+            // Not answered until `release`: the client waits, as if the server hung after the data.
+            this.held++
+            this.#waiting.push(accept)
+            return
           }
           if (this.delayMs > 0) setTimeout(accept, this.delayMs)
           else accept()
@@ -105,13 +109,19 @@ export class TestSmtpServer {
     )
   }
 
-  /** Polls (briefly) until the condition holds: mail arrives in real time, not on the test's clock. */
-  async waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out; ${this.received.length} messages received`)
-      await new Promise((r) => setTimeout(r, 25))
-    }
+  /** Stops holding, and accepts the messages held so far. */
+  release(): void {
+    this.holdAfter = null
+    for (let accept = this.#waiting.shift(); accept; accept = this.#waiting.shift()) accept()
+  }
+
+  /** Polls until the condition holds: mail arrives in real time, not on the test's clock. */
+  waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+    return waitFor(condition, {
+      what: 'mail',
+      timeoutMs,
+      detail: () => `${this.received.length} messages received`,
+    })
   }
 
   close(): Promise<void> {

@@ -4,6 +4,7 @@ import {
   TEST_AUDIT_SIGNING_KEY,
   TEST_JWT_SECRET,
   TEST_SUBJECT_KEY_SECRET,
+  waitFor,
 } from '@verwijsindex/shared/testing'
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -31,13 +32,7 @@ afterEach(async () => {
 /** Five matches between two organisations: 20 notifications (2 professionals and 2 mailboxes each). */
 const batch = () => Array.from({ length: 5 }, () => matchCreated())
 
-async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+const until = (condition: () => Promise<boolean> | boolean, what: string) => waitFor(condition, { what })
 
 const sentCount = async (harness: NotifyHarness) =>
   (await notificationsOf(harness.db)).filter((n) => n.status === 'sent').length
@@ -68,15 +63,21 @@ describe('the worker', () => {
 
   it('stopped mid-batch (app.close) finishes what it started, gives the rest back, and a new one sends each once', async () => {
     smtp = await TestSmtpServer.start()
-    smtp.delayMs = 100
+    // Three accepted, then the server holds every answer: the stop surely comes with sends under way.
+    smtp.holdAfter = 3
     h = await startNotifyService({ env: { SMTP_URL: smtp.url } })
     await h.send(...batch())
     await h.app.notifier.processEvents()
 
     const run = h.app.notifier.deliverDue()
     const server = smtp
-    await server.waitFor(() => server.received.length >= 3)
-    await h.app.close()
+    await server.waitFor(() => server.received.length === 3 && server.held > 0)
+    const closing = h.app.close()
+    const notifier = h.app.notifier
+    await until(() => notifier.stopping, 'the notifier to stop')
+    // The attempts under way finish once the server answers; nothing new starts.
+    server.release()
+    await closing
     const summary = await run
     expect(summary.released).toBeGreaterThan(0)
     expect(summary.sent).toBe(smtp.received.length)
@@ -161,15 +162,13 @@ describe('the worker', () => {
 
   it('two replicas delivering side by side send each notification once', async () => {
     smtp = await TestSmtpServer.start()
-    smtp.delayMs = 20
     h = await startNotifyService({ env: { SMTP_URL: smtp.url } })
     await h.send(...batch(), ...batch())
     await h.app.notifier.processEvents()
     const second = await h.build()
+    // How the two share the work is the scheduler's business; that each mail goes exactly once is ours.
     const [a, b] = await Promise.all([h.app.notifier.deliverDue(), second.notifier.deliverDue()])
     expect(a.sent + b.sent).toBe(40)
-    expect(a.sent).toBeGreaterThan(0)
-    expect(b.sent).toBeGreaterThan(0)
     await expectEachDeliveredOnce(h, smtp, 40)
   })
 })

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { AuditDatabase } from '@verwijsindex/audit-service'
 import { buildAuditService } from '@verwijsindex/audit-service'
 import { buildMatchService } from '@verwijsindex/match-service'
 import { readPreset } from '@verwijsindex/match-service/demo'
@@ -16,7 +17,6 @@ import {
 import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from 'fastify'
 import { type Kysely, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AuditDatabase } from '../src/db/schema.js'
 
 /**
  * NEN 7513: every access is logged. This file holds one row per route of the three services: how to

@@ -1,19 +1,8 @@
 import http from 'node:http'
-import v8 from 'node:v8'
-import vm from 'node:vm'
+import { waitFor } from '@verwijsindex/shared/testing'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AuditHarness, startAuditService } from './helpers.js'
-
-// A full collection before each measurement, so what is counted is what the export keeps alive, not
-// garbage waiting for the collector.
-v8.setFlagsFromString('--expose_gc')
-const gc = vm.runInNewContext('gc') as () => void
-const live = () => {
-  gc()
-  const m = process.memoryUsage()
-  return m.heapUsed + m.arrayBuffers
-}
 
 const ROWS = 100_000
 let h: AuditHarness
@@ -33,32 +22,44 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 
-describe('export streams with bounded memory', () => {
-  it(`${ROWS.toLocaleString('en')} rows over HTTP, read chunk by chunk`, async () => {
-    const before = live()
+/** Open transactions of audit-service on this database: the export reads inside one snapshot transaction. */
+const openExportTransactions = async () => {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from pg_stat_activity
+    where datname = current_database() and application_name = 'audit-service' and xact_start is not null`.execute(
+    h.db,
+  )
+  return rows[0]?.n ?? 0
+}
+
+// What the export holds in memory is measured by `npm run bench` (BENCH=audit), not here: a heap
+// threshold is a property of one machine. This asserts the behaviour that bounds memory: rows reach the
+// client while the database is still being read.
+describe('export streams', () => {
+  it(`${ROWS.toLocaleString('en')} rows over HTTP: the first rows arrive while the export still reads`, async () => {
     const res = await fetch(`${base}/v1/audit/export?format=ndjson`, {
       headers: { authorization: `Bearer ${h.auditor}` },
     })
     expect(res.status).toBe(200)
     const reader = (res.body as ReadableStream<Uint8Array>).getReader()
-    let bytes = 0
+    const first = await reader.read()
+    expect(first.done).toBe(false)
+    // A response built in memory would only start after the query ended and its transaction closed.
+    expect(await openExportTransactions()).toBe(1)
+    let bytes = first.value?.byteLength ?? 0
     let lines = 0
-    let chunks = 0
-    let peak = 0
+    for (const byte of first.value ?? []) if (byte === 10) lines++
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
       bytes += value.byteLength
       for (const byte of value) if (byte === 10) lines++
-      if (++chunks % 100 === 0) peak = Math.max(peak, live() - before)
     }
-    peak = Math.max(peak, live() - before)
-
     expect(lines).toBe(ROWS + 1) // the audit.export event of this very request is committed before the stream
     expect(bytes).toBeGreaterThan(45_000_000)
-    expect(chunks).toBeGreaterThan(100)
-    // Holding the export in memory would take at least its size; streaming holds one batch and buffers.
-    expect(peak).toBeLessThan(16_000_000)
+    await waitFor(async () => (await openExportTransactions()) === 0, {
+      what: 'the export transaction to end',
+    })
   }, 120_000)
 
   it('a client that goes away ends the export and frees its connection', async () => {
@@ -77,15 +78,8 @@ describe('export streams with bounded memory', () => {
       req.on('error', reject)
     })
     // The export's snapshot transaction is gone once the server noticed; poll, no fixed sleep.
-    for (let i = 0; i < 100; i++) {
-      const { rows } = await sql<{ n: number }>`
-        select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and application_name = 'audit-service' and xact_start is not null`.execute(
-        h.db,
-      )
-      if (rows[0]?.n === 0) return
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    throw new Error('the export transaction was still open after the client left')
+    await waitFor(async () => (await openExportTransactions()) === 0, {
+      what: 'the export transaction to end after the client left',
+    })
   })
 })

@@ -49,9 +49,26 @@ describe.each(services)('%s', (name, build) => {
     expect([200, 302]).toContain(ui.statusCode)
   })
 
-  it('needs a token everywhere else', async () => {
+  it('needs a token on every route but health, metrics and docs', async () => {
+    const guarded = app.registeredRoutes.filter((route) => !route.public)
+    expect(guarded.length).toBeGreaterThan(0)
+    for (const route of guarded) {
+      // Path parameters get a value of the right shape, so only the missing token can refuse.
+      const url = route.url.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000')
+      const res = await app.inject({ method: route.method as 'GET', url })
+      expect({ route: `${route.method} ${route.url}`, status: res.statusCode }).toEqual({
+        route: `${route.method} ${route.url}`,
+        status: 401,
+      })
+      expect(res.headers['content-type']).toMatch(/problem\+json/)
+    }
+    const publicRoutes = app.registeredRoutes.filter((route) => route.public).map((route) => route.url)
+    expect(publicRoutes.every((url) => /^\/(health|metrics|docs)/.test(url))).toBe(true)
+  })
+
+  it('answers an unknown route with a 404 problem', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/anything' })
-    expect([401, 404]).toContain(res.statusCode)
+    expect(res.statusCode).toBe(404)
     expect(res.headers['content-type']).toMatch(/problem\+json/)
   })
 })

@@ -13,7 +13,7 @@ import {
   registerChild,
   seedEindhoven,
   startMatchService,
-} from './helpers.js'
+} from '../../services/match-service/test/helpers.js'
 
 let h: MatchHarness
 beforeAll(async () => {

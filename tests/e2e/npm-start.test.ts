@@ -3,12 +3,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '@verwijsindex/shared/embedded-postgres'
+import { waitFor } from '@verwijsindex/shared/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../src/embedded-postgres.js'
 
-const START = fileURLToPath(new URL('../../../scripts/start.ts', import.meta.url))
+const START = fileURLToPath(new URL('../../scripts/start.ts', import.meta.url))
 // `--import tsx` would resolve from the working directory, which here is an empty folder.
-const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href
+const TSX = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href
 
 interface Started {
   child: ChildProcess
@@ -38,12 +39,13 @@ async function start(cwd: string): Promise<Started> {
   child.stderr?.on('data', (d) => {
     output += d
   })
-  const deadline = Date.now() + 90_000
-  while (!output.includes('Ready.')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`)
-    if (Date.now() > deadline) throw new Error(`npm start did not become ready:\n${output}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`)
+      return output.includes('Ready.')
+    },
+    { what: 'npm start to become ready', timeoutMs: 90_000, intervalMs: 200, detail: () => output },
+  )
   return { child, output: () => output, ports }
 }
 
