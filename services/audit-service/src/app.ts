@@ -8,9 +8,11 @@ import { chainRoutes } from './routes/chain.js'
 import { eventRoutes } from './routes/events.js'
 import { subjectReportRoutes } from './routes/subject-report.js'
 
-export { purgeAuditEvents, sealAuditEvents, verifyChain } from './db/chain.js'
 export type { AuditDatabase } from './db/schema.js'
 export { createCheckpointSigner } from './domain/chain.js'
+export { purgeAuditEvents } from './use-cases/purge-events.js'
+export { sealAuditEvents } from './use-cases/seal-events.js'
+export { verifyChain } from './use-cases/verify-chain.js'
 
 /**
  * The key that signs checkpoints. Production refuses to start without AUDIT_SIGNING_KEY (config); a

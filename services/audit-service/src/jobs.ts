@@ -1,9 +1,10 @@
 import { type Clock, type Config, createQueue, QUEUES, TIME_ZONE } from '@verwijsindex/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
-import { purgeAuditEvents, sealAuditEvents } from './db/chain.js'
 import type { AuditDatabase } from './db/schema.js'
 import type { CheckpointSigner } from './domain/chain.js'
+import { purgeAuditEvents } from './use-cases/purge-events.js'
+import { sealAuditEvents } from './use-cases/seal-events.js'
 
 /** Sealing every minute keeps the window in which an event is not yet tamper-evident short. */
 export const SEAL_CRON = '* * * * *'
@@ -18,31 +19,39 @@ export interface AuditWorkerDeps {
   log: FastifyBaseLogger
 }
 
+/** One scheduled sealing run; skipped when another run holds the chain. */
+export async function runSealJob(deps: Omit<AuditWorkerDeps, 'config'>): Promise<void> {
+  const { db, clock, signer, log } = deps
+  const result = await sealAuditEvents(db, { clock, signer, wait: false })
+  if (!result) log.debug('another sealing run holds the chain; skipped')
+  else if (result.sealed > 0)
+    log.info({ sealed: result.sealed, count: result.head.count }, 'audit events sealed')
+}
+
+/** The nightly retention purge. */
+export async function runPurgeJob(deps: AuditWorkerDeps): Promise<void> {
+  const { db, config, clock, signer, log } = deps
+  const result = await purgeAuditEvents(db, { clock, signer, retentionDays: config.auditRetentionDays })
+  log.info(
+    { purged: result.purged, retainedFrom: result.retainedFrom.toISOString() },
+    'audit retention purge done',
+  )
+}
+
 /**
  * The scheduled sealing and retention jobs. pg-boss puts one job per cron slot in the queue however many
  * replicas schedule it, and the chain's advisory lock keeps a slow run and the next one from overlapping.
  * Returns the function that stops the workers.
  */
 export async function startAuditWorkers(deps: AuditWorkerDeps): Promise<() => Promise<void>> {
-  const { db, config, clock, signer, log } = deps
+  const { config, log } = deps
   const boss = createQueue(config.databaseUrl, { max: 2 })
   boss.on('error', (error) => log.error({ err: error }, 'audit job queue error'))
   await boss.start()
   await boss.schedule(QUEUES.auditSeal, SEAL_CRON, {}, { tz: TIME_ZONE })
   await boss.schedule(QUEUES.auditPurge, PURGE_CRON, {}, { tz: TIME_ZONE })
-  await boss.work(QUEUES.auditSeal, async () => {
-    const result = await sealAuditEvents(db, { clock, signer, wait: false })
-    if (!result) log.debug('another sealing run holds the chain; skipped')
-    else if (result.sealed > 0)
-      log.info({ sealed: result.sealed, count: result.head.count }, 'audit events sealed')
-  })
-  await boss.work(QUEUES.auditPurge, async () => {
-    const result = await purgeAuditEvents(db, { clock, signer, retentionDays: config.auditRetentionDays })
-    log.info(
-      { purged: result.purged, retainedFrom: result.retainedFrom.toISOString() },
-      'audit retention purge done',
-    )
-  })
+  await boss.work(QUEUES.auditSeal, () => runSealJob(deps))
+  await boss.work(QUEUES.auditPurge, () => runPurgeJob(deps))
   return async () => {
     await boss.stop({ graceful: true, wait: true, timeout: 10_000 })
   }

@@ -9,9 +9,10 @@ import { startService, TEST_AUDIT_SIGNING_KEY, TEST_START } from '@verwijsindex/
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Kysely } from 'kysely'
 import { buildAuditService } from '../src/app.js'
-import { purgeAuditEvents, type SealResult, sealAuditEvents } from '../src/db/chain.js'
 import type { AuditDatabase } from '../src/db/schema.js'
 import { type CheckpointSigner, createCheckpointSigner } from '../src/domain/chain.js'
+import { purgeAuditEvents } from '../src/use-cases/purge-events.js'
+import { type SealResult, sealAuditEvents } from '../src/use-cases/seal-events.js'
 
 export interface AuditHarness {
   app: FastifyInstance

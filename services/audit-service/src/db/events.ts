@@ -1,15 +1,8 @@
 import type { AuditOutcome } from '@verwijsindex/shared'
-import {
-  type Expression,
-  type ExpressionBuilder,
-  type Kysely,
-  type SqlBool,
-  sql,
-  type Transaction,
-} from 'kysely'
-import type { AuditDatabase } from './schema.js'
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely'
+import { EVENT_COLUMNS, type EventKey, type StoredAuditEvent } from '../domain/event.js'
+import type { AuditDatabase, Db } from './schema.js'
 
-type Db = Kysely<AuditDatabase> | Transaction<AuditDatabase>
 type EventsEb = ExpressionBuilder<AuditDatabase, 'audit.events'>
 
 /** The filters of the auditor's views: the actor's organisation, the actor, action, outcome, period. */
@@ -24,31 +17,19 @@ export interface EventFilters {
   to?: Date | undefined
 }
 
-/** (occurred_at to the microsecond, id): the keyset of time-ordered lists. */
-export type EventKey = [string, number]
+/** An event with its time to the microsecond, for cursors: a JS Date would round it to the millisecond. */
+export type EventRow = StoredAuditEvent & { occurredAtKey: string }
 
-export interface EventRow {
-  id: number
-  occurredAt: Date
-  /** occurred_at to the microsecond, for cursors: a JS Date would round it to the millisecond. */
-  occurredAtKey: string
-  service: string
-  action: string
-  outcome: AuditOutcome
-  actorId: string | null
-  actorOrganisation: string | null
-  actorRoles: string[]
-  actorOnBehalfOf: string | null
-  subjectKey: string | null
-  resourceType: string | null
-  resourceId: string | null
-  requestId: string | null
-  clientIp: string | null
-  userAgent: string | null
-  purpose: string | null
-}
+type TimelessColumn = Exclude<(typeof EVENT_COLUMNS)[number], 'occurredAt'>
 
-export const occurredAtText = sql<string>`to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+/** The event columns but the time, which each query reads in the form it needs. */
+const TIMELESS_COLUMNS = EVENT_COLUMNS.filter((column): column is TimelessColumn => column !== 'occurredAt')
+
+/** occurred_at to the microsecond in UTC: the form of cursors and of the hash chain. */
+const occurredAtText = sql<string>`to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+
+/** Every column of the event row in the form the hash covers (time to the microsecond, UTC). */
+export const sealableColumns = [...TIMELESS_COLUMNS, occurredAtText.as('occurredAt'), 'xactId' as const]
 
 function filterEvents(eb: EventsEb, filters: EventFilters): Expression<SqlBool> {
   const conditions: Expression<SqlBool>[] = []
@@ -64,28 +45,13 @@ function filterEvents(eb: EventsEb, filters: EventFilters): Expression<SqlBool> 
 function selectEvents(db: Db) {
   return db
     .selectFrom('audit.events')
-    .select([
-      'id',
-      'occurredAt',
-      occurredAtText.as('occurredAtKey'),
-      'service',
-      'action',
-      'outcome',
-      'actorId',
-      'actorOrganisation',
-      'actorRoles',
-      'actorOnBehalfOf',
-      'subjectKey',
-      'resourceType',
-      'resourceId',
-      'requestId',
-      'clientIp',
-      'userAgent',
-      'purpose',
-    ])
+    .select([...TIMELESS_COLUMNS, 'occurredAt', occurredAtText.as('occurredAtKey')])
 }
 
-/** Newest first. */
+/**
+ * Newest first. The keyset compares occurred_at to the microsecond, which the shared `olderThan` (a
+ * Date, to the millisecond) cannot: events of one millisecond would be skipped.
+ */
 export async function listEvents(
   db: Db,
   filters: EventFilters,

@@ -1,5 +1,5 @@
 import type { AuditEventsTable, SharedTables } from '@verwijsindex/shared'
-import type { ColumnType, Generated } from 'kysely'
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely'
 
 /** audit.events as audit-service sees it: with the inserting transaction, which the sealer needs. */
 export interface AuditEventsWithXact extends AuditEventsTable {
@@ -35,3 +35,6 @@ export interface AuditDatabase extends SharedTables {
   'audit.seals': SealsTable
   'audit.checkpoints': CheckpointsTable
 }
+
+/** The pool or a transaction: what a repository function that needs neither in particular takes. */
+export type Db = Kysely<AuditDatabase> | Transaction<AuditDatabase>

@@ -1,4 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto'
+import { EVENT_COLUMNS, type StoredAuditEvent } from './event.js'
 
 /**
  * The hash chain over the audit trail, as pure functions: what a sealed event's hash covers, and what a
@@ -6,27 +7,16 @@ import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, ve
  * here are part of the public contract (README, "Audit trail").
  */
 
+/** The resource of the audit events about the chain itself (verifications, checkpoints, purges). */
+export const AUDIT_CHAIN = 'audit_chain'
+
 /** The previous hash of the first event ever sealed. */
 export const GENESIS_HASH = '0'.repeat(64)
 
 /** Every column of an audit.events row, as the database holds it (time to the microsecond, in UTC). */
-export interface SealableEvent {
-  id: number
+export type SealableEvent = Omit<StoredAuditEvent, 'occurredAt'> & {
   occurredAt: string
-  service: string
-  action: string
-  outcome: string
-  actorId: string | null
-  actorOrganisation: string | null
-  actorRoles: string[]
-  actorOnBehalfOf: string | null
-  subjectKey: string | null
-  resourceType: string | null
-  resourceId: string | null
-  requestId: string | null
-  clientIp: string | null
-  userAgent: string | null
-  purpose: string | null
+  /** The inserting transaction (pg_current_xact_id()), which tells the sealer which events it has seen. */
   xactId: number
 }
 
@@ -35,25 +25,7 @@ export interface SealableEvent {
  * column (including the id, so events cannot swap places) changes the text.
  */
 export function canonicalEvent(event: SealableEvent): string {
-  return JSON.stringify([
-    event.id,
-    event.occurredAt,
-    event.service,
-    event.action,
-    event.outcome,
-    event.actorId,
-    event.actorOrganisation,
-    event.actorRoles,
-    event.actorOnBehalfOf,
-    event.subjectKey,
-    event.resourceType,
-    event.resourceId,
-    event.requestId,
-    event.clientIp,
-    event.userAgent,
-    event.purpose,
-    event.xactId,
-  ])
+  return JSON.stringify([...EVENT_COLUMNS.map((column) => event[column]), event.xactId])
 }
 
 /** hash(n) = SHA-256(hash(n-1) "\n" n "\n" canonical(event n)), lower-case hex. */
@@ -73,6 +45,52 @@ export interface CheckpointStatement {
   sealedAt: Date
   /** Purge checkpoints: events that occurred before this instant were removed by retention. */
   retainedFrom: Date | null
+}
+
+/** A stored checkpoint: the statement, who signed it and the signature. */
+export interface Checkpoint extends CheckpointStatement {
+  id: number
+  keyId: string
+  signature: string
+}
+
+export const statementOf = (c: Checkpoint): CheckpointStatement => ({
+  kind: c.kind,
+  count: c.count,
+  head: c.head,
+  sealedAt: c.sealedAt,
+  retainedFrom: c.retainedFrom,
+})
+
+/** The end of the chain: how many events it covers and the hash of the last. */
+export interface ChainHead {
+  count: number
+  hash: string
+}
+
+/** Where the retained chain starts: the latest purge checkpoint, or the genesis. */
+export function chainBase(purge: Checkpoint | undefined): ChainHead {
+  return purge ? { count: purge.count, hash: purge.head } : { count: 0, hash: GENESIS_HASH }
+}
+
+export interface Seal {
+  seq: number
+  eventId: number
+  prevHash: string
+  hash: string
+}
+
+/** Appends events to the chain in the order given: their seals, and the new head. */
+export function extendChain(head: ChainHead, events: SealableEvent[]): { seals: Seal[]; head: ChainHead } {
+  let current = head
+  const seals = events.map((event) => {
+    const seq = current.count + 1
+    const hash = chainHash(current.hash, seq, event)
+    const seal = { seq, eventId: event.id, prevHash: current.hash, hash }
+    current = { count: seq, hash }
+    return seal
+  })
+  return { seals, head: current }
 }
 
 /** The exact bytes an Ed25519 checkpoint signature covers (UTF-8), one `key: value` per line. */
@@ -125,4 +143,9 @@ export function createCheckpointSigner(privateKeyPem: string): CheckpointSigner 
       }
     },
   }
+}
+
+/** A checkpoint ready to store: the statement with its signature and the key that made it. */
+export function signCheckpoint(signer: CheckpointSigner, statement: CheckpointStatement) {
+  return { ...statement, keyId: signer.keyId, signature: signer.sign(statement) }
 }

@@ -1,8 +1,50 @@
-import type { AuditOutcome } from '@verwijsindex/shared'
+import type { AuditEventsTable } from '@verwijsindex/shared'
 import { z } from 'zod'
-import type { EventRow } from '../db/events.js'
 
-/** The audit event as the API shows it (DESIGN section 4): the subject only as its key, never a BSN. */
+/**
+ * An audit.events row as read back: the columns of the shared table every service writes, with the id
+ * the database gave it and its time as a Date.
+ */
+export type StoredAuditEvent = Omit<AuditEventsTable, 'id' | 'occurredAt'> & { id: number; occurredAt: Date }
+
+/**
+ * The columns of an audit event in their one order: the CSV export's, and the hash chain's (README,
+ * "Audit trail"), so a third party lines the two up column by column.
+ */
+export const EVENT_COLUMNS = [
+  'id',
+  'occurredAt',
+  'service',
+  'action',
+  'outcome',
+  'actorId',
+  'actorOrganisation',
+  'actorRoles',
+  'actorOnBehalfOf',
+  'subjectKey',
+  'resourceType',
+  'resourceId',
+  'requestId',
+  'clientIp',
+  'userAgent',
+  'purpose',
+] as const satisfies readonly (keyof AuditEventsTable)[]
+
+/**
+ * The position of an event in a time-ordered list: occurred_at to the microsecond (a JS Date would round
+ * it to the millisecond), then the id. Checked in full when it comes back in a cursor: a forged time the
+ * database cannot hold (year 0) is the client's mistake, not a server error.
+ */
+export const eventKeySchema = z.tuple([
+  z.iso.datetime({ precision: 6 }).refine((value) => Number(value.slice(0, 4)) >= 1, 'there is no year 0'),
+  z.number().int().positive(),
+])
+export type EventKey = z.infer<typeof eventKeySchema>
+
+/** What the auditor's views act on: the log as a whole. */
+export const AUDIT_LOG = { type: 'audit_log', id: null }
+
+/** The audit event as the API shows it (docs/architecture.md): the subject only as its key, never a BSN. */
 export const auditEventSchema = z
   .object({
     id: z.number().int(),
@@ -27,13 +69,13 @@ export const auditEventSchema = z
 
 export type ApiAuditEvent = z.infer<typeof auditEventSchema>
 
-export function toAuditEvent(row: EventRow): ApiAuditEvent {
+export function toAuditEvent(row: StoredAuditEvent): ApiAuditEvent {
   return {
     id: row.id,
     occurredAt: row.occurredAt,
     service: row.service,
     action: row.action,
-    outcome: row.outcome as AuditOutcome,
+    outcome: row.outcome,
     actor: {
       id: row.actorId,
       organisation: row.actorOrganisation,
@@ -56,24 +98,8 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
 }
 
-export const CSV_COLUMNS = [
-  'id',
-  'occurredAt',
-  'service',
-  'action',
-  'outcome',
-  'actorId',
-  'actorOrganisation',
-  'actorRoles',
-  'actorOnBehalfOf',
-  'subject',
-  'resourceType',
-  'resourceId',
-  'requestId',
-  'clientIp',
-  'userAgent',
-  'purpose',
-] as const
+/** The export's header row: the event columns, the subject key named as the API names it. */
+export const CSV_COLUMNS = EVENT_COLUMNS.map((column) => (column === 'subjectKey' ? 'subject' : column))
 
 /**
  * RFC 4180 quoting. A cell that a spreadsheet would run as a formula (user agents are chosen by the
@@ -90,28 +116,22 @@ export function csvHeader(): string {
   return `${CSV_COLUMNS.join(',')}\r\n`
 }
 
-export function csvLine(row: EventRow): string {
-  const cells = [
-    row.id,
-    row.occurredAt.toISOString(),
-    row.service,
-    row.action,
-    row.outcome,
-    row.actorId,
-    row.actorOrganisation,
-    row.actorRoles.join(' '),
-    row.actorOnBehalfOf,
-    row.subjectKey,
-    row.resourceType,
-    row.resourceId,
-    row.requestId,
-    row.clientIp,
-    row.userAgent,
-    row.purpose,
-  ]
-  return `${cells.map(csvCell).join(',')}\r\n`
+/** A value as its CSV cell shows it: times in ISO 8601 (UTC), roles separated by spaces. */
+function csvValue(value: StoredAuditEvent[(typeof EVENT_COLUMNS)[number]]): string | number | null {
+  if (value instanceof Date) return value.toISOString()
+  if (Array.isArray(value)) return value.join(' ')
+  return value
 }
 
-export function ndjsonLine(row: EventRow): string {
+export function csvLine(row: StoredAuditEvent): string {
+  return `${EVENT_COLUMNS.map((column) => csvCell(csvValue(row[column]))).join(',')}\r\n`
+}
+
+export function ndjsonLine(row: StoredAuditEvent): string {
   return `${JSON.stringify(toAuditEvent(row))}\n`
+}
+
+/** The export's file name, stamped with the minute it was asked for. */
+export function exportFileName(at: Date, format: ExportFormat): string {
+  return `audit-events-${at.toISOString().replaceAll(':', '').slice(0, 15)}.${format}`
 }

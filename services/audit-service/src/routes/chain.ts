@@ -1,19 +1,14 @@
-import {
-  auditRequest,
-  decodeCursor,
-  encodeCursor,
-  pageQuerySchema,
-  problemSchema,
-} from '@verwijsindex/shared'
+import { actorOf, pageQuerySchema, problemSchema } from '@verwijsindex/shared'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
-import { listCheckpoints, statementOf, verifyChain } from '../db/chain.js'
 import type { AuditDatabase } from '../db/schema.js'
-import { type CheckpointSigner, checkpointMessage } from '../domain/chain.js'
+import type { CheckpointSigner } from '../domain/chain.js'
+import { BREAK_REASONS } from '../domain/verification.js'
+import { listSignedCheckpoints } from '../use-cases/list-checkpoints.js'
+import { verifyChainFor } from '../use-cases/verify-chain.js'
 
 const hashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits (SHA-256)')
-const CHAIN = { type: 'audit_chain', id: null }
 const VERIFY_TIMEOUT_MS = 15 * 60_000
 
 const verifyResultSchema = z
@@ -24,15 +19,7 @@ const verifyResultSchema = z
       .object({
         seq: z.number().int().nullable(),
         eventId: z.number().int().nullable(),
-        reason: z.enum([
-          'hash_mismatch',
-          'event_missing',
-          'sequence_gap',
-          'checkpoint_mismatch',
-          'checkpoint_signature',
-          'checkpoint_beyond_chain',
-          'event_outside_chain',
-        ]),
+        reason: z.enum(BREAK_REASONS),
         detail: z.string(),
       })
       .nullable(),
@@ -89,10 +76,7 @@ export const chainRoutes: FastifyPluginAsyncZod<{
       request.raw.socket?.setTimeout?.(VERIFY_TIMEOUT_MS)
       const { count, head } = request.query
       const external = count !== undefined && head !== undefined ? { count, hash: head } : undefined
-      const result = await verifyChain(db, { signer, external })
-      // The verification reads in a read-only snapshot; its own event is written afterwards.
-      await db.transaction().execute((trx) => auditRequest(trx, request, 'audit.verify', { resource: CHAIN }))
-      return result
+      return verifyChainFor(db, actorOf(request), { signer, external })
     },
   )
 
@@ -117,23 +101,6 @@ export const chainRoutes: FastifyPluginAsyncZod<{
         },
       },
     },
-    async (request) => {
-      const { limit, cursor } = request.query
-      const before = decodeCursor(cursor, z.number().int().positive())
-      const rows = await db.transaction().execute(async (trx) => {
-        const found = await listCheckpoints(trx, before, limit + 1)
-        await auditRequest(trx, request, 'audit.checkpoints', { resource: CHAIN })
-        return found
-      })
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      return {
-        algorithm: 'Ed25519' as const,
-        keyId: signer.keyId,
-        publicKey: signer.publicKeyPem,
-        items: page.map((c) => ({ ...c, message: checkpointMessage(statementOf(c)) })),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null,
-      }
-    },
+    async (request) => listSignedCheckpoints(db, actorOf(request), signer, request.query),
   )
 }

@@ -1,21 +1,12 @@
-import {
-  auditRequest,
-  decodeCursor,
-  encodeCursor,
-  pageQuerySchema,
-  pageSchema,
-  problemSchema,
-} from '@verwijsindex/shared'
+import { actorOf, pageQuerySchema, pageSchema, problemSchema } from '@verwijsindex/shared'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
-import { countEvents, listEvents } from '../db/events.js'
-import { exportEvents } from '../db/export.js'
 import type { AuditDatabase } from '../db/schema.js'
-import { auditEventSchema, EXPORT_CONTENT_TYPES, toAuditEvent } from '../domain/event.js'
-import { eventKeySchema, filterQueryShape, instantSchema, periodInOrder } from './schemas.js'
-
-const LOG = { type: 'audit_log', id: null }
+import { auditEventSchema, EXPORT_CONTENT_TYPES, exportFileName } from '../domain/event.js'
+import { exportAuditEvents } from '../use-cases/export-events.js'
+import { countAuditEvents, searchEvents } from '../use-cases/query-events.js'
+import { filterQueryShape, instantSchema, periodInOrder } from './schemas.js'
 
 export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> = async (app, { db }) => {
   app.get(
@@ -35,18 +26,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
     },
     async (request) => {
       const { cursor, limit, ...filters } = request.query
-      const before = decodeCursor(cursor, eventKeySchema)
-      const rows = await db.transaction().execute(async (trx) => {
-        const found = await listEvents(trx, filters, before, limit + 1)
-        await auditRequest(trx, request, 'audit.query', { resource: LOG })
-        return found
-      })
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      return {
-        items: page.map(toAuditEvent),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.occurredAtKey, last.id]) : null,
-      }
+      return searchEvents(db, actorOf(request), filters, { cursor, limit })
     },
   )
 
@@ -88,11 +68,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
       },
     },
     async (request) => {
-      const items = await db.transaction().execute(async (trx) => {
-        const counts = await countEvents(trx, request.query)
-        await auditRequest(trx, request, 'audit.counts', { resource: LOG })
-        return counts
-      })
+      const items = await countAuditEvents(db, actorOf(request), request.query)
       return { from: request.query.from, to: request.query.to, items }
     },
   )
@@ -118,14 +94,13 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
     },
     async (request, reply) => {
       const { format, ...filters } = request.query
-      // Recorded before the first byte: once streaming, the answer can no longer be taken back.
-      await db.transaction().execute((trx) => auditRequest(trx, request, 'audit.export', { resource: LOG }))
-      const stamp = app.clock.now().toISOString().replaceAll(':', '').slice(0, 15)
+      const actor = actorOf(request)
+      const stream = await exportAuditEvents(db, actor, filters, format, request.log)
       return reply
         .type(EXPORT_CONTENT_TYPES[format])
-        .header('content-disposition', `attachment; filename="audit-events-${stamp}.${format}"`)
+        .header('content-disposition', `attachment; filename="${exportFileName(actor.at, format)}"`)
         .header('cache-control', 'no-store')
-        .send(exportEvents(db, filters, format, request.log))
+        .send(stream)
     },
   )
 }

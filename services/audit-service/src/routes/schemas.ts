@@ -37,5 +37,3 @@ export const filterQueryShape = {
   outcome: filterShape.outcome.optional(),
   ...periodShape,
 }
-
-export const eventKeySchema = z.tuple([z.iso.datetime(), z.number().int().positive()])

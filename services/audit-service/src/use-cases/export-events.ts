@@ -1,9 +1,13 @@
 import { PassThrough, type Readable } from 'node:stream'
+import { type Actor, recordAudit } from '@verwijsindex/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
-import { csvHeader, csvLine, type ExportFormat, ndjsonLine } from '../domain/event.js'
-import { type EventFilters, exportBatch } from './events.js'
-import type { AuditDatabase } from './schema.js'
+import { type EventFilters, exportBatch } from '../db/events.js'
+import type { AuditDatabase } from '../db/schema.js'
+import { AUDIT_LOG, csvHeader, csvLine, type ExportFormat, ndjsonLine } from '../domain/event.js'
+
+/** Rows fetched per query: what the export holds in memory at most. */
+const EXPORT_BATCH_SIZE = 1000
 
 class ExportAborted extends Error {}
 
@@ -24,16 +28,31 @@ async function write(out: PassThrough, chunk: string): Promise<void> {
 }
 
 /**
+ * The export an auditor asks for: recorded before the first byte (once streaming, the answer can no
+ * longer be taken back), then streamed.
+ */
+export async function exportAuditEvents(
+  db: Kysely<AuditDatabase>,
+  actor: Actor,
+  filters: EventFilters,
+  format: ExportFormat,
+  log: FastifyBaseLogger,
+): Promise<Readable> {
+  await db.transaction().execute((trx) => recordAudit(trx, actor, 'audit.export', { resource: AUDIT_LOG }))
+  return exportEvents(db, filters, format, log)
+}
+
+/**
  * The export as a byte stream with bounded memory: one batch of rows at a time, the next fetched only
  * when the client has taken the previous one (back-pressure), all from one REPEATABLE READ snapshot so
  * a long export is consistent. A client that disconnects ends the transaction.
  */
-export function exportEvents(
+function exportEvents(
   db: Kysely<AuditDatabase>,
   filters: EventFilters,
   format: ExportFormat,
   log: FastifyBaseLogger,
-  batchSize = 1000,
+  batchSize = EXPORT_BATCH_SIZE,
 ): Readable {
   const out = new PassThrough()
   const line = format === 'csv' ? csvLine : ndjsonLine
