@@ -92,7 +92,8 @@ export async function buildService<DB extends SharedTables>(
   app.addHook('onClose', async () => {
     // The workers first: a running job still needs the queue and the pool.
     await workers?.stop()
-    await boss.stop({ graceful: false, wait: true })
+    // Gracefully: a job under way finishes (or is given back after the timeout) before the pool goes.
+    await boss.stop({ graceful: true, wait: true, timeout: 10_000 })
     await db.destroy()
   })
   try {

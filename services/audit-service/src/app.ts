@@ -38,10 +38,8 @@ export const auditService: ServiceDefinition<AuditDatabase> = {
     await app.register(subjectReportRoutes, { db })
     await app.register(chainRoutes, { db, signer })
   },
-  async workers(app, { db, config, clock, log }) {
-    const stop = await startAuditWorkers({ db, config, clock, signer: app.checkpointSigner, log })
-    return { stop }
-  },
+  workers: (app, { boss, db, config, clock, log }) =>
+    startAuditWorkers(boss, { db, config, clock, signer: app.checkpointSigner, log }),
 }
 
 declare module 'fastify' {

@@ -1,4 +1,4 @@
-import { type Clock, type Config, createQueue, QUEUES, TIME_ZONE } from '@verwijsindex/shared'
+import { type Clock, type Config, type PgBoss, QUEUES, TIME_ZONE, type Workers } from '@verwijsindex/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { AuditDatabase } from './db/schema.js'
@@ -39,20 +39,15 @@ export async function runPurgeJob(deps: AuditWorkerDeps): Promise<void> {
 }
 
 /**
- * The scheduled sealing and retention jobs. pg-boss puts one job per cron slot in the queue however many
- * replicas schedule it, and the chain's advisory lock keeps a slow run and the next one from overlapping.
- * Returns the function that stops the workers.
+ * The scheduled sealing and retention jobs, on the service's queue. pg-boss puts one job per cron slot in
+ * the queue however many replicas schedule it, and the chain's advisory lock keeps a slow run and the next
+ * one from overlapping.
  */
-export async function startAuditWorkers(deps: AuditWorkerDeps): Promise<() => Promise<void>> {
-  const { config, log } = deps
-  const boss = createQueue(config.databaseUrl, { max: 2 })
-  boss.on('error', (error) => log.error({ err: error }, 'audit job queue error'))
-  await boss.start()
+export async function startAuditWorkers(boss: PgBoss, deps: AuditWorkerDeps): Promise<Workers> {
   await boss.schedule(QUEUES.auditSeal, SEAL_CRON, {}, { tz: TIME_ZONE })
   await boss.schedule(QUEUES.auditPurge, PURGE_CRON, {}, { tz: TIME_ZONE })
   await boss.work(QUEUES.auditSeal, () => runSealJob(deps))
   await boss.work(QUEUES.auditPurge, () => runPurgeJob(deps))
-  return async () => {
-    await boss.stop({ graceful: true, wait: true, timeout: 10_000 })
-  }
+  // A running job finishes when the kernel stops the queue gracefully.
+  return { stop: async () => undefined }
 }
