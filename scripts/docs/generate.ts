@@ -109,6 +109,7 @@ function withSection(text: string, section: Section): string | Error {
 async function main(): Promise<number> {
   const check = process.argv.includes('--check')
   const problems: string[] = []
+  let stale = false
   const files = [...new Set(SECTIONS.map((s) => s.file))]
   for (const file of files) {
     const sections = SECTIONS.filter((s) => s.file === file)
@@ -129,12 +130,12 @@ async function main(): Promise<number> {
     const next = formatted(file, text)
     if (next === original) continue
     if (check) {
-      const stale = sections
+      stale = true
+      const sectionsBehind = sections
         .filter((s) => sectionOf(next, s) !== sectionOf(original, s))
         .map((s) => `its ${s.marker} section no longer matches ${s.source}`)
-      problems.push(
-        `${file} is out of date: ${stale.length > 0 ? stale.join('; ') : 'its formatting differs'}`,
-      )
+      const what = sectionsBehind.length > 0 ? sectionsBehind.join('; ') : 'its formatting differs'
+      problems.push(`${file} is out of date: ${what}`)
     } else {
       await writeFile(path.join(ROOT, file), next)
       process.stdout.write(`wrote ${file}\n`)
@@ -142,7 +143,7 @@ async function main(): Promise<number> {
   }
   if (problems.length > 0) {
     process.stderr.write(`${problems.map((p) => `docs: ${p}`).join('\n')}\n`)
-    if (check) process.stderr.write('Run `npm run docs` and commit the result.\n')
+    if (stale) process.stderr.write('Run `npm run docs` and commit the result.\n')
     return 1
   }
   if (check) process.stdout.write('docs: generated sections are up to date\n')
