@@ -18,12 +18,12 @@ import type { Channel, Notification, NotifyDatabase } from './db/schema.js'
 import { activeWebhooksOf, getWebhook } from './db/webhooks.js'
 import type { MailSender } from './delivery/email.js'
 import { postWebhook, type WebhookPosterOptions } from './delivery/webhook.js'
+import { renderEmail } from './domain/mail/render.js'
 import { webhookPayload } from './domain/payload.js'
 import { perspectiveOf } from './domain/perspective.js'
 import { messageIdDomain, organisationsOf, planNotifications } from './domain/recipients.js'
 import { redactReference } from './domain/redact.js'
 import { type DeliveryOutcome, nextState } from './domain/retry.js'
-import { renderEmail } from './domain/templates.js'
 
 /** How long a claim holds. Longer than any attempt can take (SMTP and webhook timeouts are far shorter). */
 export const CLAIM_LEASE_MS = 5 * 60_000

@@ -1,11 +1,10 @@
 import type { NotificationEvent, SharedTables } from '@verwijsindex/shared'
 import type { ColumnType, Insertable, Selectable } from 'kysely'
+import type { Channel, Language, NotificationStatus } from '../domain/notification.js'
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
 
-export type Channel = 'email' | 'webhook'
-export type NotificationStatus = 'pending' | 'sent' | 'failed' | 'dead'
-export type Language = 'nl' | 'en'
+export type { Channel, Language, NotificationStatus }
 
 export interface EventsTable {
   id: string
