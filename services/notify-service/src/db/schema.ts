@@ -60,3 +60,6 @@ export type StoredEvent = Selectable<EventsTable>
 export type Webhook = Selectable<WebhooksTable>
 export type Notification = Selectable<NotificationsTable>
 export type NewNotification = Insertable<NotificationsTable>
+
+/** Where notify-service keeps Idempotency-Keys and their stored answers. */
+export const IDEMPOTENCY_TABLE = 'notify.idempotency_keys'
