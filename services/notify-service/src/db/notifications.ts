@@ -1,6 +1,7 @@
 import { type CreatedAtCursor, type NotificationEvent, olderThan } from '@verwijsindex/shared'
 import { type Kysely, sql, type Transaction } from 'kysely'
-import type { Channel, Notification, NotificationStatus, NotifyDatabase } from './schema.js'
+import type { Channel, NotificationStatus } from '../domain/notification.js'
+import type { Notification, NotifyDatabase } from './schema.js'
 
 type Db = Kysely<NotifyDatabase> | Transaction<NotifyDatabase>
 

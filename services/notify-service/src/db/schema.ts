@@ -4,8 +4,6 @@ import type { Channel, Language, NotificationStatus } from '../domain/notificati
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
 
-export type { Channel, Language, NotificationStatus }
-
 export interface EventsTable {
   id: string
   type: NotificationEvent['type']
