@@ -37,6 +37,48 @@ export const EVENT_TYPES = [
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
+/**
+ * The closed list of sectors an organisation belongs to (region rulesets are checked against it). Events
+ * carry the sector as a plain string; notify-service names each of these in its mail copy.
+ */
+export const SECTORS = [
+  'jgz-0-4',
+  'jgz-4-19',
+  'school-po',
+  'school-vo',
+  'school-mbo',
+  'school-social-work',
+  'amw',
+  'cjg',
+  'bjz',
+  'veilig-thuis',
+  'police',
+  'justice',
+  'ggz',
+  'ggz-adult',
+  'youth-care',
+  'municipality',
+  'gp',
+  'childcare',
+  'other',
+] as const
+export type Sector = (typeof SECTORS)[number]
+
+export function isSector(value: string): value is Sector {
+  return (SECTORS as readonly string[]).includes(value)
+}
+
+/** Why a designated organisation declined coordination: the code `coordination.declined` carries. */
+export const DECLINE_REASONS = ['not_involved', 'no_capacity', 'other_is_better_placed', 'other'] as const
+export type DeclineReason = (typeof DECLINE_REASONS)[number]
+
+export function isDeclineReason(value: string): value is DeclineReason {
+  return (DECLINE_REASONS as readonly string[]).includes(value)
+}
+
+export const COORDINATION_STATUSES = ['proposed', 'accepted', 'unassigned', 'ended'] as const
+export type CoordinationStatus = (typeof COORDINATION_STATUSES)[number]
+
 export const eventOrganisationSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -63,7 +105,7 @@ export type EventParty = z.infer<typeof eventPartySchema>
 
 export const eventCoordinationSchema = z.object({
   organisation: eventOrganisationSchema.nullable(),
-  status: z.enum(['proposed', 'accepted', 'unassigned', 'ended']),
+  status: z.enum(COORDINATION_STATUSES),
   dueAt: z.string().nullable(),
   escalationLevel: z.number().int(),
   pendingTransfer: z.object({ organisation: eventOrganisationSchema, proposedAt: z.string() }).nullable(),

@@ -1,10 +1,11 @@
 import { buildService, type ServiceDefinition, type ServiceDeps } from '@verwijsindex/shared'
 import type { FastifyInstance } from 'fastify'
-import type { NotifyDatabase } from './db/schema.js'
+import { IDEMPOTENCY_TABLE, type NotifyDatabase } from './db/schema.js'
 import { createMailSender } from './delivery/email.js'
 import { Notifier } from './notifier.js'
 import { notificationRoutes } from './routes/notifications.js'
 import { webhookRoutes } from './routes/webhooks.js'
+import { SERVICE_NAME } from './use-cases/context.js'
 import { startWorkers } from './worker.js'
 
 declare module 'fastify' {
@@ -17,30 +18,24 @@ declare module 'fastify' {
 export { Notifier } from './notifier.js'
 
 export const notifyService: ServiceDefinition<NotifyDatabase> = {
-  name: 'notify-service',
+  name: SERVICE_NAME,
   title: 'verwijsindex notify-service',
   description: 'Email and webhook delivery of match and coordination events to the parties.',
   port: (config) => config.ports.notify,
-  idempotencyTable: 'notify.idempotency_keys',
-  async routes(app, { db, config, clock, log }) {
+  idempotencyTable: IDEMPOTENCY_TABLE,
+  async routes(app, { db, boss, config, clock, log }) {
     const mail = config.smtpUrl ? createMailSender(config.smtpUrl, config.mailFrom) : null
     if (!mail) log.warn('SMTP_URL is not set: e-mail notifications wait (pending) until it is')
-    const notifier = new Notifier({ db, config, clock, log, mail })
+    const notifier = new Notifier({ db, config, clock, log, mail, queue: async () => boss })
     app.decorate('notifier', notifier)
-    // Without workers the notifier still holds what tests drove by hand: stop it before the pool goes.
-    app.addHook('preClose', async () => {
-      if (!workersStarted.has(app)) await notifier.stop()
-    })
-    await app.register(notificationRoutes, { db, notifier })
+    // Before the kernel closes the queue and the pool: attempts under way finish, unstarted claims go back.
+    app.addHook('preClose', () => notifier.stop())
+    app.addHook('onClose', () => mail?.close())
+    await app.register(notificationRoutes, { db, wake: () => notifier.onWork() })
     await app.register(webhookRoutes, { db })
   },
-  async workers(app) {
-    workersStarted.add(app)
-    return startWorkers(app.notifier, app.log)
-  },
+  workers: (app, { boss }) => startWorkers(boss, app.notifier, app.log),
 }
-
-const workersStarted = new WeakSet<FastifyInstance>()
 
 export const buildNotifyService = (deps: ServiceDeps): Promise<FastifyInstance> =>
   buildService(notifyService, deps)

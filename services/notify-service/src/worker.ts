@@ -1,6 +1,7 @@
-import { QUEUES, TIME_ZONE } from '@verwijsindex/shared'
+import { type PgBoss, QUEUES, TIME_ZONE } from '@verwijsindex/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Notifier } from './notifier.js'
+import { EVENT_BATCH } from './use-cases/ingest-events.js'
 
 /** How often the delivery loop looks for due notifications when nothing wakes it sooner. */
 const DELIVERY_POLL_MS = 1000
@@ -18,8 +19,11 @@ export interface Workers {
  * replicas may run them side by side: pg-boss hands each job to one consumer, claims keep two workers off
  * the same notification, and the purge is a pg-boss schedule.
  */
-export async function startWorkers(notifier: Notifier, log: FastifyBaseLogger): Promise<Workers> {
-  const boss = await notifier.queue({ supervise: true })
+export async function startWorkers(
+  boss: PgBoss,
+  notifier: Notifier,
+  log: FastifyBaseLogger,
+): Promise<Workers> {
   let stopped = false
   // Set when work arrives during a run: the run may have looked before it was committed, so go again.
   let woken = false
@@ -50,7 +54,7 @@ export async function startWorkers(notifier: Notifier, log: FastifyBaseLogger): 
   }
   notifier.onWork = wake
 
-  await boss.work<unknown>(QUEUES.notifications, { batchSize: 20 }, async (jobs) => {
+  await boss.work<unknown>(QUEUES.notifications, { batchSize: EVENT_BATCH }, async (jobs) => {
     // Jobs that are not valid events are failed inside; the rest complete when this returns.
     await notifier.ingestJobs(jobs)
   })

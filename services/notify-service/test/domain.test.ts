@@ -3,12 +3,12 @@ import type { NodemailerError } from 'nodemailer'
 import { describe, expect, it } from 'vitest'
 import { classifySmtpError } from '../src/delivery/email.js'
 import { isPublicAddress, webhookUrlProblem } from '../src/domain/address-policy.js'
+import { renderEmail } from '../src/domain/mail/render.js'
 import { webhookPayload } from '../src/domain/payload.js'
 import { perspectiveOf } from '../src/domain/perspective.js'
 import { messageIdDomain, notificationId, planNotifications } from '../src/domain/recipients.js'
 import { redactReference } from '../src/domain/redact.js'
 import { nextState, retryDelayMs } from '../src/domain/retry.js'
-import { renderEmail } from '../src/domain/templates.js'
 import { CHILD, event, forbiddenIn, matchCreated, ORGS, officer, party, teacher } from './events.js'
 
 const coordination = (fields: Partial<NonNullable<NotificationEvent['coordination']>> = {}) => ({

@@ -8,7 +8,7 @@ import {
 } from '@verwijsindex/shared/testing'
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CLAIM_LEASE_MS } from '../src/notifier.js'
+import { CLAIM_LEASE_MS } from '../src/use-cases/deliver-due.js'
 import { matchCreated } from './events.js'
 import { type NotifyHarness, notificationsOf, startNotifyService } from './helpers.js'
 import { TestSmtpServer } from './smtp.js'

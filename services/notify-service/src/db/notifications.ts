@@ -1,61 +1,9 @@
-import type { NotificationEvent } from '@verwijsindex/shared'
+import { type CreatedAtCursor, type NotificationEvent, olderThan } from '@verwijsindex/shared'
 import { type Kysely, sql, type Transaction } from 'kysely'
-import type { PlannedNotification } from '../domain/recipients.js'
-import type { Channel, Language, Notification, NotificationStatus, NotifyDatabase } from './schema.js'
+import type { Channel, NotificationStatus } from '../domain/notification.js'
+import type { Notification, NotifyDatabase } from './schema.js'
 
 type Db = Kysely<NotifyDatabase> | Transaction<NotifyDatabase>
-
-/**
- * Records an event and its notifications in one transaction. An event already recorded (a redelivered
- * queue job) records nothing: its notifications exist, and the unique (event, recipient, channel) key
- * would refuse them anyway.
- */
-export async function recordEvent(
-  trx: Transaction<NotifyDatabase>,
-  event: NotificationEvent,
-  planned: PlannedNotification[],
-  language: Language,
-  now: Date,
-): Promise<{ duplicate: boolean; notifications: number }> {
-  const inserted = await trx
-    .insertInto('notify.events')
-    .values({
-      id: event.eventId,
-      type: event.type,
-      occurredAt: event.occurredAt,
-      matchId: event.matchId,
-      registrationId: event.registrationId,
-      payload: JSON.stringify(event),
-      receivedAt: now,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('id')
-    .executeTakeFirst()
-  if (!inserted) return { duplicate: true, notifications: 0 }
-  if (planned.length === 0) return { duplicate: false, notifications: 0 }
-  const rows = await trx
-    .insertInto('notify.notifications')
-    .values(
-      planned.map((p) => ({
-        id: p.id,
-        eventId: event.eventId,
-        channel: p.channel,
-        recipient: p.recipient,
-        organisationId: p.organisationId,
-        webhookId: p.webhookId,
-        messageId: p.messageId,
-        language,
-        status: 'pending' as const,
-        nextAttemptAt: now,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['eventId', 'recipient', 'channel']).doNothing())
-    .returning('id')
-    .execute()
-  return { duplicate: false, notifications: rows.length }
-}
 
 /**
  * Claims up to `limit` due notifications for one worker: each gets a lease (claimed_until) and this
@@ -161,10 +109,10 @@ export interface NotificationFilter {
   matchId?: string
   eventId?: string
   /** Keyset: (createdAt, id) of the last item of the previous page, newest first. */
-  after?: { createdAt: string; id: string }
+  after?: CreatedAtCursor
 }
 
-export async function listNotifications(
+export async function findNotifications(
   db: Db,
   filter: NotificationFilter,
   limit: number,
@@ -175,15 +123,7 @@ export async function listNotifications(
   if (filter.channel) query = query.where('n.channel', '=', filter.channel)
   if (filter.matchId) query = query.where('e.matchId', '=', filter.matchId)
   if (filter.eventId) query = query.where('n.eventId', '=', filter.eventId)
-  const after = filter.after
-  if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('n.createdAt', '<', new Date(after.createdAt)),
-        eb.and([eb('n.createdAt', '=', new Date(after.createdAt)), eb('n.id', '<', after.id)]),
-      ]),
-    )
-  }
+  if (filter.after) query = query.where(olderThan('n.createdAt', 'n.id', filter.after))
   return query.orderBy('n.createdAt', 'desc').orderBy('n.id', 'desc').limit(limit).execute()
 }
 

@@ -1,11 +1,8 @@
 import type { NotificationEvent, SharedTables } from '@verwijsindex/shared'
 import type { ColumnType, Insertable, Selectable } from 'kysely'
+import type { Channel, Language, NotificationStatus } from '../domain/notification.js'
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
-
-export type Channel = 'email' | 'webhook'
-export type NotificationStatus = 'pending' | 'sent' | 'failed' | 'dead'
-export type Language = 'nl' | 'en'
 
 export interface EventsTable {
   id: string
@@ -61,3 +58,6 @@ export type StoredEvent = Selectable<EventsTable>
 export type Webhook = Selectable<WebhooksTable>
 export type Notification = Selectable<NotificationsTable>
 export type NewNotification = Insertable<NotificationsTable>
+
+/** Where notify-service keeps Idempotency-Keys and their stored answers. */
+export const IDEMPOTENCY_TABLE = 'notify.idempotency_keys'

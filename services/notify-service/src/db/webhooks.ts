@@ -1,4 +1,5 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { CreatedAtCursor } from '@verwijsindex/shared'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import type { NotifyDatabase, Webhook } from './schema.js'
 
 type Db = Kysely<NotifyDatabase> | Transaction<NotifyDatabase>
@@ -15,6 +16,14 @@ export async function createWebhook(
     .executeTakeFirstOrThrow()
 }
 
+/** Serialises one organisation's registrations until the transaction ends, so its limit holds under concurrent requests. */
+export async function lockOrganisationWebhooks(
+  trx: Transaction<NotifyDatabase>,
+  organisationId: string,
+): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`notify.webhooks:${organisationId}`}))`.execute(trx)
+}
+
 export async function countActiveWebhooks(db: Db, organisationId: string): Promise<number> {
   const row = await db
     .selectFrom('notify.webhooks')
@@ -29,10 +38,11 @@ export async function getWebhook(db: Db, id: string): Promise<Webhook | undefine
   return db.selectFrom('notify.webhooks').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-export async function listWebhooks(
+/** An organisation's active webhooks, oldest first, after the keyset cursor if one is given. */
+export async function findWebhooks(
   db: Db,
   organisationId: string,
-  after: { createdAt: string; id: string } | undefined,
+  after: CreatedAtCursor | undefined,
   limit: number,
 ): Promise<Webhook[]> {
   let query = db
@@ -42,10 +52,7 @@ export async function listWebhooks(
     .where('deletedAt', 'is', null)
   if (after) {
     query = query.where((eb) =>
-      eb.or([
-        eb('createdAt', '>', new Date(after.createdAt)),
-        eb.and([eb('createdAt', '=', new Date(after.createdAt)), eb('id', '>', after.id)]),
-      ]),
+      eb(eb.refTuple('createdAt', 'id'), '>', eb.tuple(new Date(after.createdAt), after.id)),
     )
   }
   return query.orderBy('createdAt').orderBy('id').limit(limit).execute()
@@ -71,7 +78,7 @@ export async function activeWebhooksOf(
  * Deletes a webhook: its secret is wiped, and its notifications not yet delivered are dead with the
  * reason, so nothing is sent to an endpoint its owner withdrew.
  */
-export async function deleteWebhook(
+export async function markWebhookDeleted(
   trx: Transaction<NotifyDatabase>,
   id: string,
   now: Date,

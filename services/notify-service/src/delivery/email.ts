@@ -1,7 +1,7 @@
 import nodemailer, { type NodemailerError } from 'nodemailer'
-import type { Language } from '../db/schema.js'
+import type { RenderedEmail } from '../domain/mail/render.js'
+import type { Language } from '../domain/notification.js'
 import type { DeliveryOutcome } from '../domain/retry.js'
-import type { RenderedEmail } from '../domain/templates.js'
 
 export interface OutgoingEmail extends RenderedEmail {
   to: string

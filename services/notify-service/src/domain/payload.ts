@@ -8,6 +8,13 @@ import { redactReference } from './redact.js'
  * contact details, the receiving organisation's own parties with their reference and registration id, and
  * nothing about the child.
  */
+/** An organisation as a webhook names it. */
+interface OrganisationRef {
+  id: string
+  name: string
+  sector: string
+}
+
 export interface WebhookPayload {
   type: NotificationEvent['type']
   timestamp: string
@@ -20,30 +27,31 @@ export interface WebhookPayload {
     parties: {
       own: boolean
       registrationId: string | null
-      organisation: { id: string; name: string; sector: string }
+      organisation: OrganisationRef
       contact: { name: string; email: string; phone: string }
       kind: EventParty['kind']
       externalReference: string | null
       since: string
       leftAt: string | null
     }[]
-    organisations: { id: string; name: string; sector: string }[]
+    organisations: OrganisationRef[]
     coordination: {
-      organisation: { id: string; name: string; sector: string } | null
+      organisation: OrganisationRef | null
       status: string
       dueAt: string | null
       escalationLevel: number
-      pendingTransfer: {
-        organisation: { id: string; name: string; sector: string }
-        proposedAt: string
-      } | null
+      pendingTransfer: { organisation: OrganisationRef; proposedAt: string } | null
       reason: string | null
     } | null
     endsAt: string | null
   }
 }
 
-const organisationOf = (o: EventOrganisation) => ({ id: o.id, name: o.name, sector: o.sector })
+const organisationOf = (o: EventOrganisation): OrganisationRef => ({
+  id: o.id,
+  name: o.name,
+  sector: o.sector,
+})
 
 export function webhookPayload(
   event: NotificationEvent,

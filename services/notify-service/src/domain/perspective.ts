@@ -4,7 +4,7 @@ import { redactReference } from './redact.js'
 /**
  * An event as one recipient may see it: the other parties in full (organisation, professional, phone,
  * e-mail), its own organisation's parties with their externalReference, and never another party's
- * externalReference or registration id (DESIGN section 3: "registrationId (the caller's own only)").
+ * externalReference or registration id (docs/architecture.md: "registrationId (the caller's own only)").
  */
 export interface Perspective {
   organisationId: string

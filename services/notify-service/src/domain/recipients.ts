@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { NotificationEvent } from '@verwijsindex/shared'
-import type { Channel } from '../db/schema.js'
+import type { Channel } from './notification.js'
 
 /** One notification the event calls for, before it is recorded. */
 export interface PlannedNotification {
@@ -39,7 +39,7 @@ export function messageIdDomain(mailFrom: string): string {
 }
 
 /**
- * Who hears of an event, and by which channel (DESIGN section 3, issue 6):
+ * Who hears of an event, and by which channel (docs/architecture.md, issue 6):
  * - e-mail: every party's professional (contact email) and organisation mailbox, and every organisation
  *   the event names beside the parties (the designated coordinator, an escalation step's organisations);
  *   an address appearing twice in one event is written to once;

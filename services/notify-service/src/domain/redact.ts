@@ -3,7 +3,7 @@ import { isValidBsn } from '@verwijsindex/shared'
 /**
  * A registrant's externalReference is the only free text that reaches a notification, and a school may
  * well use a BSN, a birth date or a postcode in its own pupil reference. Mail and webhooks must never carry
- * those (Jeugdwet §7.1.4; DESIGN section 3), so anything shaped like one is masked before it is shown,
+ * those (Jeugdwet §7.1.4; docs/architecture.md), so anything shaped like one is masked before it is shown,
  * even to the registrant itself.
  */
 const BSN_LIKE = /(?<!\d)\d(?:[ .-]?\d){8}(?!\d)/g

@@ -1,27 +1,13 @@
-import {
-  auditDenied,
-  auditRequest,
-  decodeCursor,
-  EVENT_TYPES,
-  ProblemError,
-  pageOf,
-  pageQuerySchema,
-  pageSchema,
-  problemSchema,
-} from '@verwijsindex/shared'
-import type { FastifyRequest } from 'fastify'
+import { actorOf, EVENT_TYPES, pageQuerySchema, pageSchema, problemSchema } from '@verwijsindex/shared'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
-import {
-  getNotification,
-  listNotifications,
-  type NotificationView,
-  requeueDead,
-} from '../db/notifications.js'
+import type { NotificationView } from '../db/notifications.js'
 import type { NotifyDatabase } from '../db/schema.js'
-import { getWebhook } from '../db/webhooks.js'
-import type { Notifier } from '../notifier.js'
+import { CHANNELS, LANGUAGES, NOTIFICATION_STATUSES } from '../domain/notification.js'
+import { listNotifications } from '../use-cases/list-notifications.js'
+import { readNotification } from '../use-cases/read-notification.js'
+import { retryNotification } from '../use-cases/retry-notification.js'
 
 export const notificationSchema = z
   .object({
@@ -29,15 +15,15 @@ export const notificationSchema = z
     eventId: z.uuid(),
     eventType: z.enum(EVENT_TYPES),
     matchId: z.string().nullable(),
-    channel: z.enum(['email', 'webhook']),
+    channel: z.enum(CHANNELS),
     /** The e-mail address, or the webhook's URL. */
     recipient: z.string(),
     organisation: z.string(),
     webhookId: z.uuid().nullable(),
     /** Message-ID (e-mail) or webhook-id: the same for every attempt, for the receiver to drop duplicates. */
     messageId: z.string(),
-    language: z.enum(['nl', 'en']),
-    status: z.enum(['pending', 'sent', 'failed', 'dead']),
+    language: z.enum(LANGUAGES),
+    status: z.enum(NOTIFICATION_STATUSES),
     attempts: z.number().int(),
     lastError: z.string().nullable(),
     nextAttemptAt: z.date().nullable(),
@@ -67,17 +53,11 @@ const toNotification = (n: NotificationView): z.infer<typeof notificationSchema>
   sentAt: n.sentAt,
 })
 
-const cursorSchema = z.object({ createdAt: z.string(), id: z.string() })
-
-/** An organisation's tokens see its own notifications; the operator's admin sees all (to retry dead ones). */
-function organisationScope(request: FastifyRequest): string | null {
-  return request.user.roles.includes('admin') ? null : (request.user.org ?? null)
-}
-
 export const notificationRoutes: FastifyPluginAsyncZod<{
   db: Kysely<NotifyDatabase>
-  notifier: Notifier
-}> = async (app, { db, notifier }) => {
+  /** Tells the delivery loop that a notification was re-queued. */
+  wake: () => void
+}> = async (app, { db, wake }) => {
   app.get(
     '/v1/notifications',
     {
@@ -88,8 +68,8 @@ export const notificationRoutes: FastifyPluginAsyncZod<{
         description:
           "The caller's organisation's notifications, newest first, with status, attempts and last error (admin: every organisation's).",
         querystring: pageQuerySchema.extend({
-          status: z.enum(['pending', 'sent', 'failed', 'dead']).optional(),
-          channel: z.enum(['email', 'webhook']).optional(),
+          status: z.enum(NOTIFICATION_STATUSES).optional(),
+          channel: z.enum(CHANNELS).optional(),
           matchId: z.string().max(100).optional(),
           eventId: z.uuid().optional(),
           organisation: z.string().max(63).optional(),
@@ -98,35 +78,10 @@ export const notificationRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => {
-      const { limit, cursor, organisation, ...filter } = request.query
-      const scope = organisationScope(request)
-      if (scope !== null && organisation !== undefined && organisation !== scope) {
-        await auditDenied(db, request, { resource: { type: 'organisation', id: organisation } })
-        throw new ProblemError('forbidden', 'An organisation sees its own notifications only')
-      }
-      const after = decodeCursor(cursor, cursorSchema)
-      const rows = await listNotifications(
-        db,
-        { ...filter, organisationId: scope ?? organisation, after },
-        limit + 1,
-      )
-      await auditRequest(db, request, 'notification.list', { resource: { type: 'notification', id: null } })
-      const page = pageOf(rows, limit, (n) => ({ createdAt: n.createdAt.toISOString(), id: n.id }))
+      const page = await listNotifications(db, actorOf(request), request.query)
       return { items: page.items.map(toNotification), nextCursor: page.nextCursor }
     },
   )
-
-  /** The notification if the caller may see it; another organisation's is a 404 and an audited denial. */
-  async function visibleNotification(request: FastifyRequest, id: string): Promise<NotificationView> {
-    const notification = await getNotification(db, id)
-    if (!notification) throw new ProblemError('not_found', `No notification ${id}`)
-    const scope = organisationScope(request)
-    if (scope !== null && notification.organisationId !== scope) {
-      await auditDenied(db, request, { resource: { type: 'notification', id } })
-      throw new ProblemError('not_found', `No notification ${id}`)
-    }
-    return notification
-  }
 
   app.get(
     '/v1/notifications/:id',
@@ -139,13 +94,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{
         response: { 200: notificationSchema, 400: problemSchema, 404: problemSchema },
       },
     },
-    async (request) => {
-      const notification = await visibleNotification(request, request.params.id)
-      await auditRequest(db, request, 'notification.read', {
-        resource: { type: 'notification', id: notification.id },
-      })
-      return toNotification(notification)
-    },
+    async (request) => toNotification(await readNotification(db, actorOf(request), request.params.id)),
   )
 
   app.post(
@@ -160,31 +109,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{
         response: { 200: notificationSchema, 400: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
-    async (request) => {
-      const { id } = request.params
-      const notification = await db.transaction().execute(async (trx) => {
-        const current = await getNotification(trx, id)
-        if (!current) throw new ProblemError('not_found', `No notification ${id}`)
-        if (current.status !== 'dead') {
-          throw new ProblemError(
-            'conflict',
-            `Only a dead notification can be retried; this one is ${current.status}`,
-          )
-        }
-        if (current.webhookId) {
-          const webhook = await getWebhook(trx, current.webhookId)
-          if (!webhook || webhook.deletedAt)
-            throw new ProblemError('conflict', 'The webhook has been deleted')
-        }
-        if (!(await requeueDead(trx, id, app.clock.now()))) {
-          throw new ProblemError('conflict', 'The notification changed meanwhile; read it again')
-        }
-        await auditRequest(trx, request, 'notification.retry', { resource: { type: 'notification', id } })
-        return getNotification(trx, id)
-      })
-      notifier.onWork()
-      if (!notification) throw new ProblemError('not_found', `No notification ${id}`)
-      return toNotification(notification)
-    },
+    async (request) =>
+      toNotification(await retryNotification({ db, wake }, actorOf(request), request.params.id)),
   )
 }

@@ -1,32 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto'
-import { isIP } from 'node:net'
-import {
-  auditDenied,
-  auditRequest,
-  decodeCursor,
-  ProblemError,
-  pageOf,
-  pageQuerySchema,
-  pageSchema,
-  problemSchema,
-  ruleViolation,
-} from '@verwijsindex/shared'
+import { actorOf, pageQuerySchema, pageSchema, problemSchema } from '@verwijsindex/shared'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import type { NotifyDatabase, Webhook } from '../db/schema.js'
-import {
-  countActiveWebhooks,
-  createWebhook,
-  deleteWebhook,
-  getWebhook,
-  listWebhooks,
-} from '../db/webhooks.js'
-import { hostResolvesPublic } from '../delivery/webhook.js'
-import { webhookUrlProblem } from '../domain/address-policy.js'
-
-/** More would only multiply deliveries of the same facts; a system needs one or two. */
-export const MAX_WEBHOOKS_PER_ORGANISATION = 10
+import { deleteWebhook } from '../use-cases/delete-webhook.js'
+import { listWebhooks } from '../use-cases/list-webhooks.js'
+import { registerWebhook } from '../use-cases/register-webhook.js'
 
 const webhookSchema = z
   .object({ id: z.uuid(), url: z.string(), organisation: z.string(), createdAt: z.date() })
@@ -54,8 +33,6 @@ const urlSchema = z
     message: 'must be an absolute http(s) URL',
   })
 
-const cursorSchema = z.object({ createdAt: z.string(), id: z.string() })
-
 /** Webhooks for school and police systems: each organisation manages its own. */
 export const webhookRoutes: FastifyPluginAsyncZod<{ db: Kysely<NotifyDatabase> }> = async (app, { db }) => {
   const production = app.config.nodeEnv === 'production'
@@ -74,34 +51,11 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Kysely<NotifyDatabase> }
       },
     },
     async (request, reply) => {
-      const organisationId = request.user.org as string
-      const { url } = request.body
-      const problem = webhookUrlProblem(url, { production })
-      if (problem) throw ruleViolation('/url', `The URL ${problem}`)
-      const host = new URL(url).hostname.replace(/^\[|\]$/g, '')
-      if (production && !isIP(host)) {
-        const resolved = await hostResolvesPublic(host)
-        if (!resolved.ok)
-          throw ruleViolation('/url', `The URL must point to a public address: ${resolved.reason}`)
-      }
-      const secret = `whsec_${randomBytes(32).toString('base64')}`
-      const webhook = await db.transaction().execute(async (trx) => {
-        // One organisation's registrations are serialised, so the limit holds under concurrent requests.
-        await sql`select pg_advisory_xact_lock(hashtext(${`notify.webhooks:${organisationId}`}))`.execute(trx)
-        if ((await countActiveWebhooks(trx, organisationId)) >= MAX_WEBHOOKS_PER_ORGANISATION) {
-          throw new ProblemError(
-            'unprocessable',
-            `An organisation may register at most ${MAX_WEBHOOKS_PER_ORGANISATION} webhooks; delete one first`,
-          )
-        }
-        const created = await createWebhook(
-          trx,
-          { id: randomUUID(), organisationId, url, secret, createdBy: request.user.sub },
-          app.clock.now(),
-        )
-        await auditRequest(trx, request, 'webhook.create', { resource: { type: 'webhook', id: created.id } })
-        return created
-      })
+      const { webhook, secret } = await registerWebhook(
+        { db, production },
+        actorOf(request),
+        request.body.url,
+      )
       return reply.code(201).send({ ...toWebhook(webhook), secret })
     },
   )
@@ -118,15 +72,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Kysely<NotifyDatabase> }
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query
-      const rows = await listWebhooks(
-        db,
-        request.user.org as string,
-        decodeCursor(cursor, cursorSchema),
-        limit + 1,
-      )
-      await auditRequest(db, request, 'webhook.list', { resource: { type: 'webhook', id: null } })
-      const page = pageOf(rows, limit, (w) => ({ createdAt: w.createdAt.toISOString(), id: w.id }))
+      const page = await listWebhooks(db, actorOf(request), request.query)
       return { items: page.items.map(toWebhook), nextCursor: page.nextCursor }
     },
   )
@@ -145,17 +91,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Kysely<NotifyDatabase> }
       },
     },
     async (request, reply) => {
-      const { id } = request.params
-      const webhook = await getWebhook(db, id)
-      if (!webhook || webhook.deletedAt) throw new ProblemError('not_found', `No webhook ${id}`)
-      if (webhook.organisationId !== request.user.org) {
-        await auditDenied(db, request, { resource: { type: 'webhook', id } })
-        throw new ProblemError('not_found', `No webhook ${id}`)
-      }
-      await db.transaction().execute(async (trx) => {
-        await deleteWebhook(trx, id, app.clock.now())
-        await auditRequest(trx, request, 'webhook.delete', { resource: { type: 'webhook', id } })
-      })
+      await deleteWebhook(db, actorOf(request), request.params.id)
       return reply.code(204).send(null)
     },
   )
