@@ -2,7 +2,7 @@ import { z } from 'zod'
 
 /**
  * The queues services meet through, and the events on them. Payloads carry ids, organisations and
- * contacts: never a BSN, subject key, birth date or household data (DESIGN section 3). match-service
+ * contacts: never a BSN, subject key, birth date or household data (docs/architecture.md §3.1). match-service
  * enqueues them in the same transaction as the change; notify-service turns each into one notification
  * per (recipient, channel).
  */

@@ -228,7 +228,7 @@ describe('tampering with the sealed trail is detected', () => {
       ['delete from audit.checkpoints'],
     )
     await rewriteChain()
-    // Internally consistent again: this is what a checkpoint held elsewhere is for (README).
+    // Internally consistent again: this is what a checkpoint held elsewhere is for (docs/architecture.md §11).
     expect(await verify()).toMatchObject({ ok: true, checked: 30 })
     expect(await verify(withKept())).toMatchObject({
       ok: false,

@@ -4,7 +4,7 @@ import { EVENT_COLUMNS, type StoredAuditEvent } from './event.js'
 /**
  * The hash chain over the audit trail, as pure functions: what a sealed event's hash covers, and what a
  * checkpoint signs. Third parties recompute both from an export and a checkpoint copy, so the formats
- * here are part of the public contract (README, "Audit trail").
+ * here are part of the public contract (docs/architecture.md §11).
  */
 
 /** The resource of the audit events about the chain itself (verifications, checkpoints, purges). */

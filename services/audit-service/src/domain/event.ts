@@ -8,8 +8,8 @@ import { z } from 'zod'
 export type StoredAuditEvent = Omit<AuditEventsTable, 'id' | 'occurredAt'> & { id: number; occurredAt: Date }
 
 /**
- * The columns of an audit event in their one order: the CSV export's, and the hash chain's (README,
- * "Audit trail"), so a third party lines the two up column by column.
+ * The columns of an audit event in their one order: the CSV export's, and the hash chain's
+ * (docs/architecture.md §11), so a third party lines the two up column by column.
  */
 export const EVENT_COLUMNS = [
   'id',
