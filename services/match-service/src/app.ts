@@ -1,16 +1,14 @@
 import {
-  auditDenied,
+  actorOf,
   createQueue,
   createServiceApp,
   openDatabase,
-  ProblemError,
   registerIdempotency,
   resolveClock,
   type ServiceDeps,
 } from '@verwijsindex/shared'
 import type { FastifyInstance } from 'fastify'
-import type { MatchContext } from './commands.js'
-import { getOrganisation } from './db/organisations.js'
+import type { MatchContext } from './context.js'
 import type { MatchDatabase, Organisation } from './db/schema.js'
 import { startJobs } from './jobs.js'
 import { coordinationRoutes } from './routes/coordination.js'
@@ -20,6 +18,7 @@ import { organisationRoutes } from './routes/organisations.js'
 import { regionRoutes } from './routes/regions.js'
 import { registrationRoutes } from './routes/registrations.js'
 import { subjectRoutes } from './routes/subjects.js'
+import { actingOrganisation } from './use-cases/organisations.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -61,22 +60,13 @@ export async function buildMatchService(deps: ServiceDeps): Promise<FastifyInsta
   // A token acting for an organisation the index does not know, or has deactivated, may do nothing here.
   app.addHook('preValidation', async (request) => {
     const org = request.user?.org
-    if (!org) return
-    const organisation = await getOrganisation(db, org)
-    if (!organisation?.active) {
-      await auditDenied(db, request, { resource: { type: 'organisation', id: org } })
-      throw new ProblemError(
-        'forbidden',
-        `Organisation ${org} is ${organisation ? 'deactivated' : 'not known to this index'}`,
-      )
-    }
-    request.organisation = organisation
+    if (org) request.organisation = await actingOrganisation(ctx, actorOf(request), org)
   })
 
   app.decorate('matchContext', ctx)
   registerIdempotency(app, db, { table: 'match.idempotency_keys', secret: deps.config.subjectKeySecret })
-  await app.register(regionRoutes, { db })
-  await app.register(organisationRoutes, { db })
+  await app.register(regionRoutes, { ctx })
+  await app.register(organisationRoutes, { ctx })
   await app.register(registrationRoutes, { ctx })
   await app.register(matchRoutes, { ctx })
   await app.register(coordinationRoutes, { ctx })

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { InvolvementRow } from './matches.js'
+import type { InvolvementRow } from './match-parties.js'
 import type { MatchDatabase } from './schema.js'
 
 export interface HouseholdPartyRow extends InvolvementRow {
@@ -40,4 +40,21 @@ export async function householdLinks(
     .where('r.organisationId', '!=', organisationId)
     .orderBy('r.createdAt')
     .execute()
+}
+
+/** The household keys of an organisation's active registrations on a child. */
+export async function ownHouseholdKeys(
+  db: Kysely<MatchDatabase>,
+  subjectKey: string,
+  organisationId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('match.registrations')
+    .select('householdKey')
+    .where('subjectKey', '=', subjectKey)
+    .where('organisationId', '=', organisationId)
+    .where('status', '=', 'active')
+    .where('householdKey', 'is not', null)
+    .execute()
+  return rows.map((r) => r.householdKey as string)
 }

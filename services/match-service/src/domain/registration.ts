@@ -1,0 +1,25 @@
+import { LEGAL_MAX_DURATION_DAYS } from './age.js'
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** Why a registration ended: the registrant's codes, or the law's clock (expired, age limit) and erasure. */
+export type EndReason =
+  | 'resolved'
+  | 'unjustified'
+  | 'transferred'
+  | 'error'
+  | 'expired'
+  | 'age_limit'
+  | 'erased'
+
+/** The reasons a registrant may give when withdrawing. */
+export type WithdrawReason = Exclude<EndReason, 'expired' | 'age_limit' | 'erased'>
+
+/** A region may shorten the law's maximum duration, never lengthen it. */
+export function maxDurationDays(maxOfRegion: number): number {
+  return Math.min(maxOfRegion, LEGAL_MAX_DURATION_DAYS)
+}
+
+export function endsAfter(from: Date, durationDays: number): Date {
+  return new Date(from.getTime() + durationDays * DAY_MS)
+}
