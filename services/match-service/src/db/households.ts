@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { InvolvementRow } from './match-parties.js'
+import { INVOLVEMENT_COLUMNS, type InvolvementRow } from './match-parties.js'
 import type { MatchDatabase } from './schema.js'
 
 export interface HouseholdPartyRow extends InvolvementRow {
@@ -24,14 +24,7 @@ export async function householdLinks(
       'r.subjectKey',
       'r.id as registrationId',
       'r.organisationId',
-      'o.name as organisationName',
-      'o.sector as organisationSector',
-      'o.email as organisationEmail',
-      'r.contactName',
-      'r.contactEmail',
-      'r.contactPhone',
-      'r.kind',
-      'r.externalReference',
+      ...INVOLVEMENT_COLUMNS,
       'r.createdAt',
     ])
     .where('r.householdKey', '=', householdKey)

@@ -20,25 +20,24 @@ export interface PartyRow extends InvolvementRow {
   leftAt: Date | null
 }
 
+/** The columns of an InvolvementRow beside its registration and organisation ids (`r`: registration, `o`: organisation). */
+export const INVOLVEMENT_COLUMNS = [
+  'o.name as organisationName',
+  'o.sector as organisationSector',
+  'o.email as organisationEmail',
+  'r.contactName',
+  'r.contactEmail',
+  'r.contactPhone',
+  'r.kind',
+  'r.externalReference',
+] as const
+
 export async function partiesOf(db: Kysely<MatchDatabase>, matchId: string): Promise<PartyRow[]> {
   return db
     .selectFrom('match.matchParties as p')
     .innerJoin('match.registrations as r', 'r.id', 'p.registrationId')
     .innerJoin('match.organisations as o', 'o.id', 'p.organisationId')
-    .select([
-      'p.registrationId',
-      'p.organisationId',
-      'o.name as organisationName',
-      'o.sector as organisationSector',
-      'o.email as organisationEmail',
-      'r.contactName',
-      'r.contactEmail',
-      'r.contactPhone',
-      'r.kind',
-      'r.externalReference',
-      'p.joinedAt',
-      'p.leftAt',
-    ])
+    .select(['p.registrationId', 'p.organisationId', ...INVOLVEMENT_COLUMNS, 'p.joinedAt', 'p.leftAt'])
     .where('p.matchId', '=', matchId)
     .orderBy('p.joinedAt')
     .orderBy('r.createdAt')

@@ -89,7 +89,7 @@ function candidateFor(sector: string, input: EvaluationInput): Pick {
 }
 
 /**
- * The covenant rules as the region's document states them (DESIGN section 5): the first rule whose
+ * The covenant rules as the region's document states them (docs/architecture.md): the first rule whose
  * conditions hold and that yields an organisation decides; then the fallback; else nobody (unassigned).
  * Every rule tried is in the trace, so each decision can be explained to the professionals.
  */

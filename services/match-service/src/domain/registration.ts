@@ -20,6 +20,7 @@ export function maxDurationDays(maxOfRegion: number): number {
   return Math.min(maxOfRegion, LEGAL_MAX_DURATION_DAYS)
 }
 
-export function endsAfter(from: Date, durationDays: number): Date {
-  return new Date(from.getTime() + durationDays * DAY_MS)
+/** The instant `days` whole days (of 24 hours) after `from`. */
+export function daysAfter(from: Date, days: number): Date {
+  return new Date(from.getTime() + days * DAY_MS)
 }

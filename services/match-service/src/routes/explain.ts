@@ -2,6 +2,7 @@ import { actorOf, problemSchema } from '@verwijsindex/shared'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { MatchContext } from '../context.js'
+import { MAX_AGE } from '../domain/age.js'
 import { sectorSchema, slugSchema } from '../domain/sectors.js'
 import { explainCoordination } from '../use-cases/explain-coordination.js'
 import { organisationRefSchema } from '../views/schemas.js'
@@ -28,7 +29,12 @@ export const explainRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async
         body: z
           .strictObject({
             birthDate: z.iso.date().optional(),
-            ageYears: z.number().int().min(0).max(22).optional(),
+            ageYears: z
+              .number()
+              .int()
+              .min(0)
+              .max(MAX_AGE - 1)
+              .optional(),
             parties: z
               .array(z.strictObject({ sector: sectorSchema, organisation: slugSchema.optional() }))
               .min(1)

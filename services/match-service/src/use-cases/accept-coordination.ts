@@ -1,12 +1,11 @@
-import { type Actor, ProblemError } from '@verwijsindex/shared'
+import type { Actor } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
 import type { MatchContext } from '../context.js'
-import { addHistory, lockCoordination, updateCoordination } from '../db/coordination.js'
+import { addHistory, updateCoordination } from '../db/coordination.js'
 import type { MatchDatabase } from '../db/schema.js'
 import type { CoordinationChange } from '../domain/coordination-change.js'
-import { awaitedAnswer } from '../domain/coordination-state.js'
 import type { MatchView } from '../views/schemas.js'
-import { actOnCoordination } from './coordination-action.js'
+import { actOnCoordination, lockAwaitedAnswer } from './coordination-action.js'
 
 /** The proposed organisation (or a transfer's receiver) accepts coordination of a match. */
 export function acceptCoordination(
@@ -29,11 +28,7 @@ async function accept(
   org: string,
   now: Date,
 ): Promise<CoordinationChange[]> {
-  const c = await lockCoordination(trx, matchId)
-  const answer = awaitedAnswer(c, org)
-  if (!c || !answer) {
-    throw new ProblemError('conflict', 'Coordination of this match is not proposed to your organisation')
-  }
+  const { coordination: c, answer } = await lockAwaitedAnswer(trx, matchId, org)
   if (answer === 'transfer') {
     const from = c.organisationId
     await updateCoordination(

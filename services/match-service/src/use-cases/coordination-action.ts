@@ -1,10 +1,12 @@
 import { type Actor, type AuditAction, ProblemError, recordAudit, recordDenied } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
 import type { MatchContext } from '../context.js'
+import { lockCoordination } from '../db/coordination.js'
 import { isActiveParty } from '../db/match-parties.js'
 import { getMatch } from '../db/matches.js'
-import type { Match, MatchDatabase } from '../db/schema.js'
+import type { Coordination, Match, MatchDatabase } from '../db/schema.js'
 import type { CoordinationChange } from '../domain/coordination-change.js'
+import { awaitedAnswer } from '../domain/coordination-state.js'
 import { coordinationEvents } from '../events/coordination-events.js'
 import { publish } from '../events/publish.js'
 import { toMatchView } from '../views/match-view.js'
@@ -54,4 +56,18 @@ export async function actOnCoordination(
     })
   })
   return toMatchView(ctx.db, (await getMatch(ctx.db, matchId)) as Match, organisationId)
+}
+
+/** Locks the coordination an organisation answers (accept or decline); 409 when nothing waits for its answer. */
+export async function lockAwaitedAnswer(
+  trx: Transaction<MatchDatabase>,
+  matchId: string,
+  organisationId: string,
+): Promise<{ coordination: Coordination; answer: 'transfer' | 'proposal' }> {
+  const coordination = await lockCoordination(trx, matchId)
+  const answer = awaitedAnswer(coordination, organisationId)
+  if (!coordination || !answer) {
+    throw new ProblemError('conflict', 'Coordination of this match is not proposed to your organisation')
+  }
+  return { coordination, answer }
 }

@@ -1,13 +1,12 @@
-import { type Actor, ProblemError } from '@verwijsindex/shared'
+import type { Actor } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
 import type { MatchContext } from '../context.js'
-import { addHistory, lockCoordination, updateCoordination } from '../db/coordination.js'
+import { addHistory, updateCoordination } from '../db/coordination.js'
 import { getMatch } from '../db/matches.js'
 import type { Match, MatchDatabase } from '../db/schema.js'
 import type { CoordinationChange } from '../domain/coordination-change.js'
-import { awaitedAnswer } from '../domain/coordination-state.js'
 import type { MatchView } from '../views/schemas.js'
-import { actOnCoordination } from './coordination-action.js'
+import { actOnCoordination, lockAwaitedAnswer } from './coordination-action.js'
 import { decide, designate } from './reevaluate-coordination.js'
 
 export type DeclineReason = 'not_involved' | 'no_capacity' | 'other_is_better_placed' | 'other'
@@ -36,11 +35,7 @@ async function decline(
   reason: string,
   now: Date,
 ): Promise<CoordinationChange[]> {
-  const c = await lockCoordination(trx, matchId)
-  const answer = awaitedAnswer(c, org)
-  if (!c || !answer) {
-    throw new ProblemError('conflict', 'Coordination of this match is not proposed to your organisation')
-  }
+  const { coordination: c, answer } = await lockAwaitedAnswer(trx, matchId, org)
   if (answer === 'transfer') {
     await updateCoordination(trx, matchId, { pendingTransferTo: null, pendingTransferAt: null }, now)
     await addHistory(trx, {

@@ -3,6 +3,7 @@ import type { MatchContext } from '../context.js'
 import { matchesVisibleTo } from '../db/match-visibility.js'
 import { toMatchView } from '../views/match-view.js'
 import type { MatchView } from '../views/schemas.js'
+import { auditListRead } from './audit-reads.js'
 import { visibleMatch } from './visible-match.js'
 
 /** The matches an organisation may see, newest first; every one shown is audited as read. */
@@ -15,15 +16,7 @@ export async function readMatches(
   const rows = await matchesVisibleTo(ctx.db, organisationId, query, query.limit + 1)
   const page = pageOf(rows, query.limit, (m) => ({ createdAt: m.createdAt.toISOString(), id: m.id }))
   const items = await Promise.all(page.items.map((m) => toMatchView(ctx.db, m, organisationId)))
-  await ctx.db.transaction().execute(async (trx) => {
-    for (const m of page.items) {
-      await recordAudit(trx, actor, 'match.read', {
-        subjectKey: m.subjectKey,
-        resource: { type: 'match', id: m.id },
-      })
-    }
-    if (page.items.length === 0) await recordAudit(trx, actor, 'match.list')
-  })
+  await auditListRead(ctx.db, actor, page.items, { type: 'match', read: 'match.read', list: 'match.list' })
   return { items, nextCursor: page.nextCursor }
 }
 

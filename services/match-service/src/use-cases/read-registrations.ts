@@ -4,6 +4,7 @@ import { listRegistrations } from '../db/registrations.js'
 import type { Organisation } from '../db/schema.js'
 import { viewOf } from '../views/registration-view.js'
 import type { RegistrationView } from '../views/schemas.js'
+import { auditListRead } from './audit-reads.js'
 import { ownRegistration } from './own-registration.js'
 
 /** An organisation's own registrations, newest first; every one shown is audited as read. */
@@ -16,14 +17,10 @@ export async function readRegistrations(
   const rows = await listRegistrations(ctx.db, organisation.id, query, query.limit + 1)
   const page = pageOf(rows, query.limit, (r) => ({ createdAt: r.createdAt.toISOString(), id: r.id }))
   const items = await Promise.all(page.items.map((r) => viewOf(ctx.db, r, organisation)))
-  await ctx.db.transaction().execute(async (trx) => {
-    for (const r of page.items) {
-      await recordAudit(trx, actor, 'registration.read', {
-        subjectKey: r.subjectKey,
-        resource: { type: 'registration', id: r.id },
-      })
-    }
-    if (page.items.length === 0) await recordAudit(trx, actor, 'registration.list')
+  await auditListRead(ctx.db, actor, page.items, {
+    type: 'registration',
+    read: 'registration.read',
+    list: 'registration.list',
   })
   return { items, nextCursor: page.nextCursor }
 }

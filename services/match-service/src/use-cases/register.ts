@@ -12,7 +12,7 @@ import { activeRegistrationsOfSubject, insertRegistration } from '../db/registra
 import type { Organisation } from '../db/schema.js'
 import { lockSubject } from '../db/subjects.js'
 import { ageOn, MAX_AGE } from '../domain/age.js'
-import { endsAfter, maxDurationDays } from '../domain/registration.js'
+import { daysAfter, maxDurationDays } from '../domain/registration.js'
 import { coordinationEvents } from '../events/coordination-events.js'
 import { matchChangeEvents } from '../events/match-events.js'
 import { publish } from '../events/publish.js'
@@ -83,7 +83,7 @@ export async function register(
       kind: input.kind,
       status: 'active',
       createdAt: now,
-      endsAt: endsAfter(now, durationDays),
+      endsAt: daysAfter(now, durationDays),
       externalReference: input.externalReference ?? null,
       contactName: input.contact.name,
       contactEmail: input.contact.email,

@@ -1,6 +1,7 @@
 import { type NotificationEvent, recordAudit, serviceActor } from '@verwijsindex/shared'
 import type { MatchContext } from '../context.js'
 import { claimRegistrationsEndingSoon } from '../db/registrations.js'
+import { daysAfter } from '../domain/registration.js'
 import { publish } from '../events/publish.js'
 import { registrationEvent } from '../events/registration-events.js'
 import { SERVICE } from './scheduled-changes.js'
@@ -10,7 +11,7 @@ export const REMINDER_DAYS = 30
 
 /** Reminds each registrant once, 30 days before the end, to withdraw or extend. */
 export async function remindEndingSoon(ctx: MatchContext, now: Date): Promise<number> {
-  const horizon = new Date(now.getTime() + REMINDER_DAYS * 86_400_000)
+  const horizon = daysAfter(now, REMINDER_DAYS)
   return ctx.db.transaction().execute(async (trx) => {
     const due = await claimRegistrationsEndingSoon(trx, now, horizon)
     const events: NotificationEvent[] = []

@@ -2,7 +2,7 @@ import { type Actor, ProblemError, recordAudit, ruleViolation } from '@verwijsin
 import type { MatchContext } from '../context.js'
 import { updateActiveRegistration } from '../db/registrations.js'
 import type { Organisation } from '../db/schema.js'
-import { endsAfter, maxDurationDays } from '../domain/registration.js'
+import { daysAfter, maxDurationDays } from '../domain/registration.js'
 import { viewOf } from '../views/registration-view.js'
 import type { RegistrationView } from '../views/schemas.js'
 import { ownRegistration } from './own-registration.js'
@@ -27,7 +27,7 @@ export async function updateRegistration(
     if (changes.durationDays > max) {
       throw ruleViolation('/durationDays', `region ${region.code} allows at most ${max} days from creation`)
     }
-    endsAt = endsAfter(registration.createdAt, changes.durationDays)
+    endsAt = daysAfter(registration.createdAt, changes.durationDays)
     if (endsAt <= now)
       throw ruleViolation('/durationDays', 'that duration has already passed; withdraw instead')
   }
