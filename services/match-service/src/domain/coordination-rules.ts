@@ -41,6 +41,14 @@ export interface Decision {
   trace: TraceEntry[]
 }
 
+/** The organisations a region document names (designated, fallback): the rules may pick them. */
+export function organisationsNamedBy(document: RegionDocument): string[] {
+  const { designated, fallback } = document.coordination
+  return [...Object.values(designated), ...(fallback === 'first-registrant' ? [] : [fallback])].filter(
+    (id): id is string => Boolean(id),
+  )
+}
+
 function conditionFails(rule: CoordinationRule, input: EvaluationInput): string | null {
   const { when } = rule
   const sectors = new Set(input.parties.map((p) => p.sector))

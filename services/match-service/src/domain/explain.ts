@@ -1,13 +1,4 @@
 import type { PartyCandidate } from './coordination-rules.js'
-import type { RegionDocument } from './region-document.js'
-
-/** The organisations a region document names (designated, fallback): the rules may pick them. */
-export function organisationsNamedBy(document: RegionDocument): string[] {
-  const { designated, fallback } = document.coordination
-  return [...Object.values(designated), ...(fallback === 'first-registrant' ? [] : [fallback])].filter(
-    (id): id is string => Boolean(id),
-  )
-}
 
 export interface HypotheticalParty {
   sector: string

@@ -9,9 +9,13 @@ import type { Coordination, Match, MatchDatabase } from '../db/schema.js'
 import { getSubject } from '../db/subjects.js'
 import { ageOn } from '../domain/age.js'
 import type { CoordinationChange } from '../domain/coordination-change.js'
-import { type Decision, evaluateCoordination, type KnownOrganisation } from '../domain/coordination-rules.js'
+import {
+  type Decision,
+  evaluateCoordination,
+  type KnownOrganisation,
+  organisationsNamedBy,
+} from '../domain/coordination-rules.js'
 import { reevaluationOutcome } from '../domain/coordination-state.js'
-import { organisationsNamedBy } from '../domain/explain.js'
 import type { MatchChange } from '../domain/matching.js'
 import { deadlineAfter } from '../domain/working-days.js'
 import { reachEscalation } from './reach-escalation.js'
