@@ -169,26 +169,3 @@ export async function recordDenied<DB extends SharedTables>(
 ): Promise<void> {
   await recordAuditEvents(db, [auditEventOf(actor, 'access.denied', { ...details, outcome: 'denied' })])
 }
-
-// ---- Transitional: request-based wrappers, removed once every use case takes an Actor. ----
-import type { FastifyRequest } from 'fastify'
-import { actorOf } from './actor.js'
-
-/** @deprecated use recordAudit(trx, actorOf(request), ...) */
-export async function auditRequest<DB extends SharedTables>(
-  trx: Transaction<DB> | Kysely<DB>,
-  request: FastifyRequest,
-  action: AuditAction,
-  details: AuditDetails = {},
-): Promise<void> {
-  await recordAudit(trx, actorOf(request), action, details)
-}
-
-/** @deprecated use recordDenied(db, actorOf(request), ...) */
-export async function auditDenied<DB extends SharedTables>(
-  db: Kysely<DB>,
-  request: FastifyRequest,
-  details: Pick<AuditEvent, 'subjectKey' | 'resource' | 'purpose'> = {},
-): Promise<void> {
-  await recordDenied(db, actorOf(request), details)
-}

@@ -1,6 +1,11 @@
-import { buildService, type ServiceDefinition, type ServiceDeps } from '@verwijsindex/shared'
+import {
+  buildService,
+  type ServiceDefinition,
+  type ServiceDeps,
+  type ServiceInfra,
+} from '@verwijsindex/shared'
 import type { FastifyInstance } from 'fastify'
-import type { MatchContext } from './commands.js'
+import type { MatchContext } from './context.js'
 import type { MatchDatabase } from './db/schema.js'
 import { startJobs } from './jobs.js'
 import { coordinationRoutes } from './routes/coordination.js'
@@ -18,16 +23,14 @@ declare module 'fastify' {
   }
 }
 
-const contextOf = ({ db, boss, clock, config }: Parameters<MatchService['routes']>[1]): MatchContext => ({
+const contextOf = ({ db, boss, clock, config }: ServiceInfra<MatchDatabase>): MatchContext => ({
   db,
   boss,
   clock,
   subjectKeySecret: config.subjectKeySecret,
 })
 
-type MatchService = ServiceDefinition<MatchDatabase>
-
-export const matchService: MatchService = {
+export const matchService: ServiceDefinition<MatchDatabase> = {
   name: 'match-service',
   title: 'verwijsindex match-service',
   description: 'Registrations (meldingen), matches, care coordination, regions and organisations.',
@@ -37,18 +40,21 @@ export const matchService: MatchService = {
   async routes(app, infra) {
     const ctx = contextOf(infra)
     app.decorate('matchContext', ctx)
-    const { db } = infra
-    await app.register(regionRoutes, { db })
-    await app.register(organisationRoutes, { db })
-    await app.register(registrationRoutes, { ctx })
-    await app.register(matchRoutes, { ctx })
-    await app.register(coordinationRoutes, { ctx })
-    await app.register(explainRoutes, { ctx })
-    await app.register(subjectRoutes, { ctx })
+    for (const routes of [
+      regionRoutes,
+      organisationRoutes,
+      registrationRoutes,
+      matchRoutes,
+      coordinationRoutes,
+      explainRoutes,
+      subjectRoutes,
+    ]) {
+      await app.register(routes, { ctx })
+    }
   },
   async workers(app) {
     await startJobs(app.matchContext)
-    // The jobs run on the kernel's queue, which stops after the workers.
+    // The jobs run on the kernel's queue, which stops (gracefully) after the workers.
     return { stop: async () => undefined }
   },
 }

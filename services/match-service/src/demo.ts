@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { type Config, createDb } from '@verwijsindex/shared'
-import { createOrganisation } from './db/organisations.js'
-import { putRegion, regionExists } from './db/regions.js'
+import { createOrganisation, getOrganisation } from './db/organisations.js'
+import { insertRegionVersion, regionExists, replaceMunicipalities } from './db/regions.js'
 import type { MatchDatabase } from './db/schema.js'
 import { regionDocumentSchema } from './domain/region-document.js'
 import { defaultMayCoordinate, type Sector } from './domain/sectors.js'
@@ -34,14 +34,13 @@ export async function loadDemo(config: Config): Promise<void> {
     const now = new Date()
     const document = await readPreset('eindhoven')
     await db.transaction().execute(async (trx) => {
-      if (!(await regionExists(trx, 'eindhoven'))) await putRegion(trx, 'eindhoven', document, 'demo', now)
+      if (!(await regionExists(trx, 'eindhoven'))) {
+        await insertRegionVersion(trx, { code: 'eindhoven', version: 1, createdAt: now, document }, 'demo')
+        if (!(await replaceMunicipalities(trx, 'eindhoven', document.municipalities)))
+          throw new Error('another region holds a municipality of the demo region')
+      }
       for (const org of DEMO_ORGANISATIONS) {
-        const exists = await trx
-          .selectFrom('match.organisations')
-          .select('id')
-          .where('id', '=', org.id)
-          .executeTakeFirst()
-        if (exists) continue
+        if (await getOrganisation(trx, org.id)) continue
         await createOrganisation(
           trx,
           {

@@ -1,6 +1,7 @@
 import { generateBsn } from '@verwijsindex/shared/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { reevaluateBirthdays, runCoordinationDeadlines } from '../src/jobs.js'
+import { runCoordinationDeadlines } from '../src/use-cases/raise-due-escalations.js'
+import { reevaluateBirthdays } from '../src/use-cases/reevaluate-birthdays.js'
 import {
   auth,
   type MatchHarness,

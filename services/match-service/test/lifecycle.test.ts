@@ -4,7 +4,10 @@ import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildMatchService } from '../src/app.js'
-import { destroyAtAgeLimit, expireRegistrations, purgeArchive, remindEndingSoon } from '../src/lifecycle.js'
+import { destroyAtAgeLimit } from '../src/use-cases/destroy-at-age-limit.js'
+import { expireRegistrations } from '../src/use-cases/expire-registrations.js'
+import { purgeArchive } from '../src/use-cases/purge-archive.js'
+import { remindEndingSoon } from '../src/use-cases/remind-ending-soon.js'
 import {
   auth,
   type MatchHarness,

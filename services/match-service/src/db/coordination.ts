@@ -1,4 +1,4 @@
-import type { Kysely, Transaction, Updateable } from 'kysely'
+import type { Insertable, Kysely, Transaction, Updateable } from 'kysely'
 import type { Coordination, CoordinationsTable, MatchDatabase } from './schema.js'
 
 export async function coordinationOf(
@@ -78,5 +78,74 @@ export async function contactsOf(db: Kysely<MatchDatabase>, matchId: string) {
     .select(['o.id', 'o.name', 'o.sector', 'c.at'])
     .where('c.matchId', '=', matchId)
     .orderBy('c.at')
+    .execute()
+}
+
+export async function insertCoordination(
+  trx: Transaction<MatchDatabase>,
+  row: Insertable<CoordinationsTable>,
+): Promise<void> {
+  await trx.insertInto('match.coordinations').values(row).execute()
+}
+
+/** The matches whose coordination waits for acceptance, or for anyone at all: the ladder may rise. */
+export async function awaitingCoordinationIds(db: Kysely<MatchDatabase>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('match.coordinations')
+    .select('matchId')
+    .where('status', 'in', ['proposed', 'unassigned'])
+    .execute()
+  return rows.map((r) => r.matchId)
+}
+
+/** Locks a waiting coordination unless another transaction holds it (then undefined: that one handles it). */
+export async function claimAwaitingCoordination(
+  trx: Transaction<MatchDatabase>,
+  matchId: string,
+): Promise<Coordination | undefined> {
+  return trx
+    .selectFrom('match.coordinations')
+    .selectAll()
+    .where('matchId', '=', matchId)
+    .where('status', 'in', ['proposed', 'unassigned'])
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst()
+}
+
+/** Gives the organisations an escalation step names read access to the match (once each). */
+export async function grantEscalationAccess(
+  trx: Transaction<MatchDatabase>,
+  coordination: Pick<Coordination, 'matchId' | 'subjectKey'>,
+  organisationIds: string[],
+  level: number,
+  now: Date,
+): Promise<void> {
+  await trx
+    .insertInto('match.escalationAccess')
+    .values(
+      organisationIds.map((organisationId) => ({
+        matchId: coordination.matchId,
+        organisationId,
+        subjectKey: coordination.subjectKey,
+        level,
+        reachedAt: now,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['matchId', 'organisationId']).doNothing())
+    .execute()
+}
+
+/** A party records that it has coordinated with the others; again moves the moment. */
+export async function recordContact(
+  trx: Transaction<MatchDatabase>,
+  match: { id: string; subjectKey: string },
+  organisationId: string,
+  now: Date,
+): Promise<void> {
+  await trx
+    .insertInto('match.matchContacts')
+    .values({ matchId: match.id, organisationId, subjectKey: match.subjectKey, at: now })
+    .onConflict((oc) => oc.columns(['matchId', 'organisationId']).doUpdateSet({ at: now }))
     .execute()
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { InvolvementRow } from './matches.js'
+import { INVOLVEMENT_COLUMNS, type InvolvementRow } from './match-parties.js'
 import type { MatchDatabase } from './schema.js'
 
 export interface HouseholdPartyRow extends InvolvementRow {
@@ -24,14 +24,7 @@ export async function householdLinks(
       'r.subjectKey',
       'r.id as registrationId',
       'r.organisationId',
-      'o.name as organisationName',
-      'o.sector as organisationSector',
-      'o.email as organisationEmail',
-      'r.contactName',
-      'r.contactEmail',
-      'r.contactPhone',
-      'r.kind',
-      'r.externalReference',
+      ...INVOLVEMENT_COLUMNS,
       'r.createdAt',
     ])
     .where('r.householdKey', '=', householdKey)
@@ -40,4 +33,21 @@ export async function householdLinks(
     .where('r.organisationId', '!=', organisationId)
     .orderBy('r.createdAt')
     .execute()
+}
+
+/** The household keys of an organisation's active registrations on a child. */
+export async function ownHouseholdKeys(
+  db: Kysely<MatchDatabase>,
+  subjectKey: string,
+  organisationId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('match.registrations')
+    .select('householdKey')
+    .where('subjectKey', '=', subjectKey)
+    .where('organisationId', '=', organisationId)
+    .where('status', '=', 'active')
+    .where('householdKey', 'is not', null)
+    .execute()
+  return rows.map((r) => r.householdKey as string)
 }

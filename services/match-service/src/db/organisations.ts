@@ -1,4 +1,3 @@
-import { ProblemError, ruleViolation } from '@verwijsindex/shared'
 import type { Kysely, Transaction } from 'kysely'
 import type { MatchDatabase, Organisation } from './schema.js'
 
@@ -12,18 +11,13 @@ export interface OrganisationInput {
   active: boolean
 }
 
+/** Creates an organisation; undefined when one with this id exists. */
 export async function createOrganisation(
   trx: Transaction<MatchDatabase>,
   input: OrganisationInput,
   now: Date,
-): Promise<Organisation> {
-  const region = await trx
-    .selectFrom('match.regions')
-    .select('code')
-    .where('code', '=', input.region)
-    .executeTakeFirst()
-  if (!region) throw ruleViolation('/region', `region ${input.region} does not exist`)
-  const row = await trx
+): Promise<Organisation | undefined> {
+  return trx
     .insertInto('match.organisations')
     .values({
       id: input.id,
@@ -39,8 +33,6 @@ export async function createOrganisation(
     .onConflict((oc) => oc.column('id').doNothing())
     .returningAll()
     .executeTakeFirst()
-  if (!row) throw new ProblemError('conflict', `organisation ${input.id} already exists`)
-  return row
 }
 
 export async function updateOrganisation(
@@ -49,14 +41,6 @@ export async function updateOrganisation(
   changes: Partial<Omit<OrganisationInput, 'id'>>,
   now: Date,
 ): Promise<Organisation | undefined> {
-  if (changes.region !== undefined) {
-    const region = await trx
-      .selectFrom('match.regions')
-      .select('code')
-      .where('code', '=', changes.region)
-      .executeTakeFirst()
-    if (!region) throw ruleViolation('/region', `region ${changes.region} does not exist`)
-  }
   const { region, ...rest } = changes
   return trx
     .updateTable('match.organisations')
@@ -66,16 +50,12 @@ export async function updateOrganisation(
     .executeTakeFirst()
 }
 
-export async function getOrganisation(
-  db: Kysely<MatchDatabase>,
-  id: string,
-): Promise<Organisation | undefined> {
-  return db.selectFrom('match.organisations').selectAll().where('id', '=', id).executeTakeFirst()
-}
+/** The shared lookup the kernel's organisation check uses too. */
+export { findOrganisation as getOrganisation } from '@verwijsindex/shared'
 
 export async function listOrganisations(
   db: Kysely<MatchDatabase>,
-  filter: { region?: string; sector?: string; after?: string },
+  filter: { region?: string | undefined; sector?: string | undefined; after?: string | undefined },
   limit: number,
 ): Promise<Organisation[]> {
   return db
@@ -86,5 +66,44 @@ export async function listOrganisations(
     .$if(filter.after !== undefined, (q) => q.where('id', '>', filter.after as string))
     .orderBy('id')
     .limit(limit)
+    .execute()
+}
+
+/** How the organisations are named to professionals (id, name, sector); unknown ids are left out. */
+export async function organisationRefs(
+  db: Kysely<MatchDatabase>,
+  ids: string[],
+): Promise<{ id: string; name: string; sector: string }[]> {
+  if (ids.length === 0) return []
+  return db
+    .selectFrom('match.organisations')
+    .select(['id', 'name', 'sector'])
+    .where('id', 'in', ids)
+    .execute()
+}
+
+/** How events name the organisations: with their functional mailbox. */
+export async function eventOrganisations(
+  db: Kysely<MatchDatabase>,
+  ids: string[],
+): Promise<{ id: string; name: string; sector: string; email: string }[]> {
+  if (ids.length === 0) return []
+  return db
+    .selectFrom('match.organisations')
+    .select(['id', 'name', 'sector', 'email'])
+    .where('id', 'in', ids)
+    .execute()
+}
+
+/** The organisations as the coordination rules weigh them. */
+export async function ruleOrganisations(
+  db: Kysely<MatchDatabase>,
+  ids: string[],
+): Promise<{ id: string; name: string; sector: string; mayCoordinate: boolean; active: boolean }[]> {
+  if (ids.length === 0) return []
+  return db
+    .selectFrom('match.organisations')
+    .select(['id', 'name', 'sector', 'mayCoordinate', 'active'])
+    .where('id', 'in', ids)
     .execute()
 }

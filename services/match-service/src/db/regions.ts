@@ -1,4 +1,3 @@
-import { ProblemError, ruleViolation } from '@verwijsindex/shared'
 import type { Kysely, Transaction } from 'kysely'
 import type { RegionDocument } from '../domain/region-document.js'
 import type { MatchDatabase } from './schema.js'
@@ -10,39 +9,40 @@ export interface StoredRegion {
   document: RegionDocument
 }
 
-/** Stores a new version; the municipalities of the current versions are unique across regions. */
-export async function putRegion(
-  trx: Transaction<MatchDatabase>,
-  code: string,
-  document: RegionDocument,
-  actor: string,
-  now: Date,
-): Promise<{ region: StoredRegion; created: boolean }> {
-  const existing = await trx
+/** Locks a region's row for a new version; its current version, or undefined for a new region. */
+export async function lockRegion(trx: Transaction<MatchDatabase>, code: string): Promise<number | undefined> {
+  const row = await trx
     .selectFrom('match.regions')
     .select('currentVersion')
     .where('code', '=', code)
     .forUpdate()
     .executeTakeFirst()
-  const version = (existing?.currentVersion ?? 0) + 1
+  return row?.currentVersion
+}
 
-  if (document.municipalities.length > 0) {
-    const taken = await trx
-      .selectFrom('match.regionMunicipalities')
-      .select(['municipality', 'code'])
-      .where('municipality', 'in', document.municipalities)
-      .where('code', '!=', code)
-      .execute()
-    const first = taken[0]
-    if (first) {
-      throw ruleViolation(
-        `/municipalities/${document.municipalities.indexOf(first.municipality)}`,
-        `municipality ${first.municipality} already belongs to region ${first.code}`,
-      )
-    }
-  }
+/** The first of these municipalities that the current version of another region holds. */
+export async function municipalityHeldElsewhere(
+  trx: Transaction<MatchDatabase>,
+  municipalities: string[],
+  code: string,
+): Promise<{ municipality: string; code: string } | undefined> {
+  if (municipalities.length === 0) return undefined
+  return trx
+    .selectFrom('match.regionMunicipalities')
+    .select(['municipality', 'code'])
+    .where('municipality', 'in', municipalities)
+    .where('code', '!=', code)
+    .executeTakeFirst()
+}
 
-  if (existing) {
+/** Stores version `version` of a region as its current one. */
+export async function insertRegionVersion(
+  trx: Transaction<MatchDatabase>,
+  region: StoredRegion,
+  createdBy: string,
+): Promise<void> {
+  const { code, version, createdAt: now, document } = region
+  if (version > 1) {
     await trx
       .updateTable('match.regions')
       .set({ currentVersion: version, updatedAt: now })
@@ -56,26 +56,44 @@ export async function putRegion(
   }
   await trx
     .insertInto('match.regionVersions')
-    .values({ code, version, document: JSON.stringify(document), createdAt: now, createdBy: actor })
+    .values({ code, version, document: JSON.stringify(document), createdAt: now, createdBy })
     .execute()
+}
+
+/**
+ * Makes these the region's municipalities; false when another region claimed one of them at the same
+ * time (the unique index refused it, and the transaction is lost).
+ */
+export async function replaceMunicipalities(
+  trx: Transaction<MatchDatabase>,
+  code: string,
+  municipalities: string[],
+): Promise<boolean> {
   await trx.deleteFrom('match.regionMunicipalities').where('code', '=', code).execute()
-  if (document.municipalities.length > 0) {
-    try {
-      await trx
-        .insertInto('match.regionMunicipalities')
-        .values(document.municipalities.map((municipality) => ({ municipality, code })))
-        .execute()
-    } catch (error) {
-      if ((error as { code?: string }).code === '23505') {
-        throw new ProblemError(
-          'conflict',
-          'Another region claimed one of these municipalities at the same time',
-        )
-      }
-      throw error
-    }
+  if (municipalities.length === 0) return true
+  try {
+    await trx
+      .insertInto('match.regionMunicipalities')
+      .values(municipalities.map((municipality) => ({ municipality, code })))
+      .execute()
+    return true
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') return false
+    throw error
   }
-  return { region: { code, version, createdAt: now, document }, created: !existing }
+}
+
+/** The region a municipality (CBS code) belongs to. */
+export async function regionOfMunicipality(
+  db: Kysely<MatchDatabase>,
+  municipality: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('match.regionMunicipalities')
+    .select('code')
+    .where('municipality', '=', municipality)
+    .executeTakeFirst()
+  return row?.code
 }
 
 export async function getRegion(

@@ -1,36 +1,7 @@
-import type { Kysely, Transaction } from 'kysely'
-import type { MatchDatabase, NewRegistration, Registration } from './schema.js'
-
-/**
- * Creates the subject row if needed and locks it for the rest of the transaction. Every change about one
- * child takes this lock first, so concurrent registrations on the same child, from any replica, are
- * serialised and end in exactly one match.
- */
-export async function lockSubject(
-  trx: Transaction<MatchDatabase>,
-  subjectKey: string,
-  birthDate: string,
-  now: Date,
-): Promise<void> {
-  await trx
-    .insertInto('match.subjects')
-    .values({ subjectKey, birthDate, createdAt: now })
-    .onConflict((oc) => oc.column('subjectKey').doUpdateSet({ subjectKey }))
-    .execute()
-}
-
-/** Locks an existing subject (for withdrawals and other changes that start from a registration). */
-export async function lockExistingSubject(
-  trx: Transaction<MatchDatabase>,
-  subjectKey: string,
-): Promise<void> {
-  await trx
-    .selectFrom('match.subjects')
-    .select('subjectKey')
-    .where('subjectKey', '=', subjectKey)
-    .forUpdate()
-    .execute()
-}
+import { type CreatedAtCursor, olderThan } from '@verwijsindex/shared'
+import { type Kysely, sql, type Transaction, type Updateable } from 'kysely'
+import type { EndReason } from '../domain/registration.js'
+import type { MatchDatabase, NewRegistration, Registration, RegistrationsTable } from './schema.js'
 
 export async function insertRegistration(
   trx: Transaction<MatchDatabase>,
@@ -60,26 +31,20 @@ export async function getRegistration(
   return db.selectFrom('match.registrations').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
+/** An organisation's registrations, newest first. */
 export async function listRegistrations(
   db: Kysely<MatchDatabase>,
   organisationId: string,
-  filter: { status?: 'active' | 'ended'; after?: { createdAt: string; id: string } },
+  filter: { status?: 'active' | 'ended' | undefined; after?: CreatedAtCursor | undefined },
   limit: number,
 ): Promise<Registration[]> {
+  const { status, after } = filter
   return db
     .selectFrom('match.registrations')
     .selectAll()
     .where('organisationId', '=', organisationId)
-    .$if(filter.status !== undefined, (q) => q.where('status', '=', filter.status as 'active' | 'ended'))
-    .$if(filter.after !== undefined, (q) => {
-      const after = filter.after as { createdAt: string; id: string }
-      return q.where((eb) =>
-        eb.or([
-          eb('createdAt', '<', new Date(after.createdAt)),
-          eb.and([eb('createdAt', '=', new Date(after.createdAt)), eb('id', '<', after.id)]),
-        ]),
-      )
-    })
+    .$if(status !== undefined, (q) => q.where('status', '=', status as 'active' | 'ended'))
+    .$if(after !== undefined, (q) => q.where(olderThan('createdAt', 'id', after as CreatedAtCursor)))
     .orderBy('createdAt', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)
@@ -101,4 +66,159 @@ export async function historyAvailable(
     .limit(1)
     .executeTakeFirst()
   return Boolean(row)
+}
+
+/** The archive on a child: other organisations' ended registrations, oldest first. */
+export async function archivedRegistrationsOfOthers(
+  trx: Transaction<MatchDatabase>,
+  subjectKey: string,
+  organisationId: string,
+) {
+  return trx
+    .selectFrom('match.registrations as r')
+    .innerJoin('match.organisations as o', 'o.id', 'r.organisationId')
+    .select([
+      'o.id',
+      'o.name',
+      'o.sector',
+      'r.contactName',
+      'r.contactEmail',
+      'r.contactPhone',
+      'r.kind',
+      'r.createdAt',
+      'r.endedAt',
+    ])
+    .where('r.subjectKey', '=', subjectKey)
+    .where('r.status', '=', 'ended')
+    .where('r.organisationId', '!=', organisationId)
+    .orderBy('r.createdAt')
+    .execute()
+}
+
+/** Every registration on a child, the archive too, with its organisation: what a privacy officer is shown. */
+export async function registrationsOfSubject(trx: Transaction<MatchDatabase>, subjectKey: string) {
+  return trx
+    .selectFrom('match.registrations as r')
+    .innerJoin('match.organisations as o', 'o.id', 'r.organisationId')
+    .selectAll('r')
+    .select(['o.name as organisationName', 'o.sector as organisationSector'])
+    .where('r.subjectKey', '=', subjectKey)
+    .orderBy('r.createdAt')
+    .execute()
+}
+
+/** Ends a registration that is still active; undefined when it had already ended. */
+export async function endActiveRegistration(
+  trx: Transaction<MatchDatabase>,
+  id: string,
+  reason: EndReason,
+  now: Date,
+): Promise<Registration | undefined> {
+  return trx
+    .updateTable('match.registrations')
+    .set({ status: 'ended', endedAt: now, endReason: reason })
+    .where('id', '=', id)
+    .where('status', '=', 'active')
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** Changes a registration that is still active; undefined when it has ended. */
+export async function updateActiveRegistration(
+  trx: Transaction<MatchDatabase>,
+  id: string,
+  values: Updateable<RegistrationsTable>,
+): Promise<Registration | undefined> {
+  return trx
+    .updateTable('match.registrations')
+    .set(values)
+    .where('id', '=', id)
+    .where('status', '=', 'active')
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** The active registrations whose duration has run out on `now`. */
+export async function expiredRegistrationIds(db: Kysely<MatchDatabase>, now: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('match.registrations')
+    .select('id')
+    .where('status', '=', 'active')
+    .where('endsAt', '<=', now)
+    .execute()
+  return rows.map((r) => r.id)
+}
+
+/** Locks an expired registration unless another transaction holds it (then undefined: that one ends it). */
+export async function claimExpiredRegistration(
+  trx: Transaction<MatchDatabase>,
+  id: string,
+  now: Date,
+): Promise<Registration | undefined> {
+  return trx
+    .selectFrom('match.registrations')
+    .selectAll()
+    .where('id', '=', id)
+    .where('status', '=', 'active')
+    .where('endsAt', '<=', now)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst()
+}
+
+/** Ended registrations whose archive period of `years` has passed on `now`. */
+export async function archivedRegistrationsDue(
+  db: Kysely<MatchDatabase>,
+  now: Date,
+  years: number,
+): Promise<{ id: string; subjectKey: string }[]> {
+  const cutoff = sql<Date>`${now}::timestamptz - make_interval(years => ${years})`
+  return db
+    .selectFrom('match.registrations')
+    .select(['id', 'subjectKey'])
+    .where('status', '=', 'ended')
+    .where('endedAt', '<=', cutoff)
+    .execute()
+}
+
+/** Deletes an ended registration and its match parties; whether it was still there. */
+export async function deleteEndedRegistration(trx: Transaction<MatchDatabase>, id: string): Promise<boolean> {
+  await trx.deleteFrom('match.matchParties').where('registrationId', '=', id).execute()
+  const gone = await trx
+    .deleteFrom('match.registrations')
+    .where('id', '=', id)
+    .where('status', '=', 'ended')
+    .returning('id')
+    .execute()
+  return gone.length > 0
+}
+
+export async function hasRegistrations(
+  trx: Transaction<MatchDatabase>,
+  subjectKey: string,
+): Promise<boolean> {
+  const row = await trx
+    .selectFrom('match.registrations')
+    .select('id')
+    .where('subjectKey', '=', subjectKey)
+    .limit(1)
+    .executeTakeFirst()
+  return Boolean(row)
+}
+
+/** Marks, and returns, the active registrations ending before `horizon` whose registrant was not yet reminded. */
+export async function claimRegistrationsEndingSoon(
+  trx: Transaction<MatchDatabase>,
+  now: Date,
+  horizon: Date,
+): Promise<Registration[]> {
+  return trx
+    .updateTable('match.registrations')
+    .set({ remindedAt: now })
+    .where('status', '=', 'active')
+    .where('remindedAt', 'is', null)
+    .where('endsAt', '<=', horizon)
+    .where('endsAt', '>', now)
+    .returningAll()
+    .execute()
 }

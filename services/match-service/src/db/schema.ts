@@ -142,5 +142,6 @@ export type { Organisation } from '@verwijsindex/shared'
 export type Registration = Selectable<RegistrationsTable>
 export type NewRegistration = Insertable<RegistrationsTable>
 export type Match = Selectable<MatchesTable>
+export type NewMatch = Insertable<MatchesTable>
 export type MatchParty = Selectable<MatchPartiesTable>
 export type Coordination = Selectable<CoordinationsTable>

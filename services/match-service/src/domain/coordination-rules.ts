@@ -41,6 +41,14 @@ export interface Decision {
   trace: TraceEntry[]
 }
 
+/** The organisations a region document names (designated, fallback): the rules may pick them. */
+export function organisationsNamedBy(document: RegionDocument): string[] {
+  const { designated, fallback } = document.coordination
+  return [...Object.values(designated), ...(fallback === 'first-registrant' ? [] : [fallback])].filter(
+    (id): id is string => Boolean(id),
+  )
+}
+
 function conditionFails(rule: CoordinationRule, input: EvaluationInput): string | null {
   const { when } = rule
   const sectors = new Set(input.parties.map((p) => p.sector))
@@ -89,7 +97,7 @@ function candidateFor(sector: string, input: EvaluationInput): Pick {
 }
 
 /**
- * The covenant rules as the region's document states them (DESIGN section 5): the first rule whose
+ * The covenant rules as the region's document states them (docs/architecture.md): the first rule whose
  * conditions hold and that yields an organisation decides; then the fallback; else nobody (unassigned).
  * Every rule tried is in the trace, so each decision can be explained to the professionals.
  */

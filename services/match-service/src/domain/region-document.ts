@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { LEGAL_MAX_DURATION_DAYS, MAX_AGE } from './age.js'
 import { sectorSchema, slugSchema } from './sectors.js'
 
 const isoDate = z.iso.date()
@@ -17,8 +18,8 @@ export const durationSchema = z.union([
 
 const ageSchema = z
   .strictObject({
-    from: z.number().int().min(0).max(23).optional(),
-    below: z.number().int().min(1).max(23).optional(),
+    from: z.number().int().min(0).max(MAX_AGE).optional(),
+    below: z.number().int().min(1).max(MAX_AGE).optional(),
   })
   .refine((a) => a.from !== undefined || a.below !== undefined, 'give from, below or both')
   .refine(
@@ -63,8 +64,8 @@ export const regionDocumentSchema = z
     municipalities: z.array(z.string().regex(/^\d{4}$/, 'must be a 4-digit CBS municipality code')),
     registration: z
       .strictObject({
-        defaultDurationDays: z.number().int().min(1).max(730),
-        maxDurationDays: z.number().int().min(1).max(730),
+        defaultDurationDays: z.number().int().min(1).max(LEGAL_MAX_DURATION_DAYS),
+        maxDurationDays: z.number().int().min(1).max(LEGAL_MAX_DURATION_DAYS),
       })
       .refine((r) => r.defaultDurationDays <= r.maxDurationDays, {
         message: 'defaultDurationDays may not exceed maxDurationDays',

@@ -27,7 +27,7 @@ function addDays(date: string, days: number): string {
 }
 
 /**
- * The public holidays that are not working days (DESIGN section 5): Nieuwjaarsdag, Tweede Paasdag,
+ * The public holidays that are not working days (docs/architecture.md): Nieuwjaarsdag, Tweede Paasdag,
  * Koningsdag (27 April, 26 April when the 27th is a Sunday), Hemelvaartsdag, Tweede Pinksterdag, and
  * Eerste and Tweede Kerstdag.
  */

@@ -1,23 +1,22 @@
 import {
-  auditRequest,
+  actorOf,
   decodeCursor,
-  ProblemError,
   pageOf,
   pageQuerySchema,
   pageSchema,
   problemSchema,
 } from '@verwijsindex/shared'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import type { Kysely } from 'kysely'
 import { z } from 'zod'
+import type { MatchContext } from '../context.js'
+import type { Organisation } from '../db/schema.js'
+import { defaultMayCoordinate, sectorSchema, slugSchema } from '../domain/sectors.js'
 import {
   createOrganisation,
-  getOrganisation,
-  listOrganisations,
+  readOrganisation,
+  readOrganisations,
   updateOrganisation,
-} from '../db/organisations.js'
-import type { MatchDatabase, Organisation } from '../db/schema.js'
-import { defaultMayCoordinate, sectorSchema, slugSchema } from '../domain/sectors.js'
+} from '../use-cases/organisations.js'
 
 export const organisationSchema = z
   .object({
@@ -55,10 +54,7 @@ const fields = {
   active: z.boolean(),
 }
 
-export const organisationRoutes: FastifyPluginAsyncZod<{ db: Kysely<MatchDatabase> }> = async (
-  app,
-  { db },
-) => {
+export const organisationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async (app, { ctx }) => {
   app.post(
     '/v1/organisations',
     {
@@ -77,16 +73,9 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ db: Kysely<MatchDatabas
     },
     async (request, reply) => {
       const body = request.body
-      const organisation = await db.transaction().execute(async (trx) => {
-        const created = await createOrganisation(
-          trx,
-          { ...body, mayCoordinate: body.mayCoordinate ?? defaultMayCoordinate(body.sector) },
-          app.clock.now(),
-        )
-        await auditRequest(trx, request, 'organisation.create', {
-          resource: { type: 'organisation', id: created.id },
-        })
-        return created
+      const organisation = await createOrganisation(ctx, actorOf(request), {
+        ...body,
+        mayCoordinate: body.mayCoordinate ?? defaultMayCoordinate(body.sector),
       })
       return reply.code(201).send(toOrganisation(organisation))
     },
@@ -111,17 +100,8 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ db: Kysely<MatchDatabas
         response: { 200: organisationSchema, 400: problemSchema, 404: problemSchema, 422: problemSchema },
       },
     },
-    async (request) => {
-      const organisation = await db.transaction().execute(async (trx) => {
-        const updated = await updateOrganisation(trx, request.params.id, request.body, app.clock.now())
-        if (!updated) throw new ProblemError('not_found', `No organisation ${request.params.id}`)
-        await auditRequest(trx, request, 'organisation.update', {
-          resource: { type: 'organisation', id: updated.id },
-        })
-        return updated
-      })
-      return toOrganisation(organisation)
-    },
+    async (request) =>
+      toOrganisation(await updateOrganisation(ctx, actorOf(request), request.params.id, request.body)),
   )
 
   app.get(
@@ -140,8 +120,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ db: Kysely<MatchDatabas
     async (request) => {
       const { limit, cursor, region, sector } = request.query
       const after = decodeCursor(cursor, z.string())
-      const rows = await listOrganisations(db, { region, sector, after }, limit + 1)
-      await db.transaction().execute((trx) => auditRequest(trx, request, 'organisation.list'))
+      const rows = await readOrganisations(ctx, actorOf(request), { region, sector, after }, limit + 1)
       const page = pageOf(rows, limit, (o) => o.id)
       return { items: page.items.map(toOrganisation), nextCursor: page.nextCursor }
     },
@@ -157,15 +136,6 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ db: Kysely<MatchDatabas
         response: { 200: organisationSchema, 404: problemSchema },
       },
     },
-    async (request) => {
-      const organisation = await getOrganisation(db, request.params.id)
-      if (!organisation) throw new ProblemError('not_found', `No organisation ${request.params.id}`)
-      await db.transaction().execute((trx) =>
-        auditRequest(trx, request, 'organisation.read', {
-          resource: { type: 'organisation', id: organisation.id },
-        }),
-      )
-      return toOrganisation(organisation)
-    },
+    async (request) => toOrganisation(await readOrganisation(ctx, actorOf(request), request.params.id)),
   )
 }

@@ -1,19 +1,18 @@
 import {
-  auditRequest,
+  actorOf,
   decodeCursor,
-  ProblemError,
   pageOf,
   pageQuerySchema,
   pageSchema,
   problemSchema,
 } from '@verwijsindex/shared'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import type { Kysely } from 'kysely'
 import { z } from 'zod'
-import { getRegion, listRegions, putRegion, type StoredRegion } from '../db/regions.js'
-import type { MatchDatabase } from '../db/schema.js'
+import type { MatchContext } from '../context.js'
+import type { StoredRegion } from '../db/regions.js'
 import { regionDocumentSchema } from '../domain/region-document.js'
 import { slugSchema } from '../domain/sectors.js'
+import { putRegion, readRegion, readRegions } from '../use-cases/regions.js'
 
 const regionSchema = z
   .object({
@@ -31,7 +30,7 @@ const toRegion = (r: StoredRegion) => ({
   document: r.document,
 })
 
-export const regionRoutes: FastifyPluginAsyncZod<{ db: Kysely<MatchDatabase> }> = async (app, { db }) => {
+export const regionRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async (app, { ctx }) => {
   app.put(
     '/v1/regions/:code',
     {
@@ -46,19 +45,7 @@ export const regionRoutes: FastifyPluginAsyncZod<{ db: Kysely<MatchDatabase> }> 
       },
     },
     async (request, reply) => {
-      const { region, created } = await db.transaction().execute(async (trx) => {
-        const result = await putRegion(
-          trx,
-          request.params.code,
-          request.body,
-          request.user.sub,
-          app.clock.now(),
-        )
-        await auditRequest(trx, request, 'region.write', {
-          resource: { type: 'region', id: request.params.code },
-        })
-        return result
-      })
+      const { region, created } = await putRegion(ctx, actorOf(request), request.params.code, request.body)
       return reply.code(created ? 201 : 200).send(toRegion(region))
     },
   )
@@ -75,8 +62,7 @@ export const regionRoutes: FastifyPluginAsyncZod<{ db: Kysely<MatchDatabase> }> 
     },
     async (request) => {
       const after = decodeCursor(request.query.cursor, z.string())
-      const rows = await listRegions(db, after, request.query.limit + 1)
-      await db.transaction().execute((trx) => auditRequest(trx, request, 'region.list'))
+      const rows = await readRegions(ctx, actorOf(request), after, request.query.limit + 1)
       const page = pageOf(rows, request.query.limit, (r) => r.code)
       return { items: page.items.map(toRegion), nextCursor: page.nextCursor }
     },
@@ -93,19 +79,7 @@ export const regionRoutes: FastifyPluginAsyncZod<{ db: Kysely<MatchDatabase> }> 
         response: { 200: regionSchema, 404: problemSchema },
       },
     },
-    async (request) => {
-      const region = await getRegion(db, request.params.code, request.query.version)
-      if (!region)
-        throw new ProblemError(
-          'not_found',
-          `No region ${request.params.code}${request.query.version ? ` version ${request.query.version}` : ''}`,
-        )
-      await db
-        .transaction()
-        .execute((trx) =>
-          auditRequest(trx, request, 'region.read', { resource: { type: 'region', id: region.code } }),
-        )
-      return toRegion(region)
-    },
+    async (request) =>
+      toRegion(await readRegion(ctx, actorOf(request), request.params.code, request.query.version)),
   )
 }

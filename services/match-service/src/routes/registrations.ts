@@ -1,9 +1,9 @@
 import {
-  auditRequest,
+  actorOf,
+  bsnSchema,
+  createdAtCursorSchema,
   decodeCursor,
-  isValidBsn,
   ProblemError,
-  pageOf,
   pageQuerySchema,
   pageSchema,
   problemSchema,
@@ -12,23 +12,20 @@ import {
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import {
-  type Contact,
-  type MatchContext,
-  ownRegistration,
-  register,
-  updateRegistration,
-  viewOf,
-  withdraw,
-} from '../commands.js'
-import { listRegistrations } from '../db/registrations.js'
+import type { MatchContext } from '../context.js'
+import { LEGAL_MAX_DURATION_DAYS } from '../domain/age.js'
+import { readHousehold } from '../use-cases/read-household.js'
+import { readRegistration, readRegistrations } from '../use-cases/read-registrations.js'
+import { type Contact, register } from '../use-cases/register.js'
+import { requestHistory } from '../use-cases/request-history.js'
+import { updateRegistration } from '../use-cases/update-registration.js'
+import { withdraw } from '../use-cases/withdraw.js'
 import {
   contactSchema,
   householdSchema,
-  householdsFor,
   organisationRefSchema,
   registrationSchema,
-} from '../views.js'
+} from '../views/schemas.js'
 
 const archivedSchema = z.object({
   organisation: organisationRefSchema,
@@ -46,15 +43,17 @@ const contactInput = z.strictObject({
     .regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number'),
 })
 
+const durationDaysInput = z.number().int().min(1).max(LEGAL_MAX_DURATION_DAYS)
+
 /**
  * A registration holds only what the law allows (Jeugdwet 7.1.4): no reason, notes or any free text.
  * The schema is strict, so such a field is refused by name.
  */
 export const registrationInput = z.strictObject({
-  bsn: z.string().refine(isValidBsn, 'must be a valid BSN: 9 digits passing the elfproef'),
+  bsn: bsnSchema,
   birthDate: z.iso.date(),
   kind: z.enum(['concern', 'involvement']),
-  durationDays: z.number().int().min(1).max(730).optional(),
+  durationDays: durationDaysInput.optional(),
   /** The registrant's own reference (e.g. a pupil or case number): a code, not a place for text. */
   externalReference: z
     .string()
@@ -76,7 +75,6 @@ export const registrationInput = z.strictObject({
 })
 
 const idParams = z.object({ id: z.uuid() })
-const cursorKey = z.object({ createdAt: z.string(), id: z.string() })
 
 /** A professional's contact comes from the token unless given; a system token must name the professional. */
 function contactFor(request: FastifyRequest, given: Contact | undefined): Contact {
@@ -116,10 +114,8 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     },
     async (request, reply) => {
       const { contact, ...rest } = request.body
-      const { view, created } = await register(ctx, request, request.organisation!, {
-        ...rest,
-        contact: contactFor(request, contact),
-      })
+      const input = { ...rest, contact: contactFor(request, contact) }
+      const { view, created } = await register(ctx, actorOf(request), request.organisation!, input)
       return reply.code(created ? 201 : 200).send(view)
     },
   )
@@ -137,25 +133,11 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     },
     async (request) => {
       const { limit, cursor, status } = request.query
-      const organisation = request.organisation!
-      const rows = await listRegistrations(
-        ctx.db,
-        organisation.id,
-        { status, after: decodeCursor(cursor, cursorKey) },
-        limit + 1,
-      )
-      const page = pageOf(rows, limit, (r) => ({ createdAt: r.createdAt.toISOString(), id: r.id }))
-      const items = await Promise.all(page.items.map((r) => viewOf(ctx.db, r, organisation)))
-      await ctx.db.transaction().execute(async (trx) => {
-        for (const r of page.items) {
-          await auditRequest(trx, request, 'registration.read', {
-            subjectKey: r.subjectKey,
-            resource: { type: 'registration', id: r.id },
-          })
-        }
-        if (page.items.length === 0) await auditRequest(trx, request, 'registration.list')
+      return readRegistrations(ctx, actorOf(request), request.organisation!, {
+        status,
+        after: decodeCursor(cursor, createdAtCursorSchema),
+        limit,
       })
-      return { items, nextCursor: page.nextCursor }
     },
   )
 
@@ -170,16 +152,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         response: { 200: registrationSchema, 404: problemSchema },
       },
     },
-    async (request) => {
-      const registration = await ownRegistration(ctx, request, request.params.id, request.organisation!)
-      await ctx.db.transaction().execute((trx) =>
-        auditRequest(trx, request, 'registration.read', {
-          subjectKey: registration.subjectKey,
-          resource: { type: 'registration', id: registration.id },
-        }),
-      )
-      return viewOf(ctx.db, registration, request.organisation!)
-    },
+    async (request) => readRegistration(ctx, actorOf(request), request.organisation!, request.params.id),
   )
 
   app.patch(
@@ -191,10 +164,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         tags: ['registrations'],
         params: idParams,
         body: z
-          .strictObject({
-            contact: contactInput.optional(),
-            durationDays: z.number().int().min(1).max(730).optional(),
-          })
+          .strictObject({ contact: contactInput.optional(), durationDays: durationDaysInput.optional() })
           .refine(
             (b) => b.contact !== undefined || b.durationDays !== undefined,
             'give contact, durationDays or both',
@@ -211,7 +181,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     async (request) => {
       if (request.body.contact && request.user.roles.includes('system'))
         request.onBehalfOf = request.body.contact.email
-      return updateRegistration(ctx, request, request.organisation!, request.params.id, request.body)
+      return updateRegistration(ctx, actorOf(request), request.organisation!, request.params.id, request.body)
     },
   )
 
@@ -234,47 +204,15 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         },
       },
     },
-    async (request) => {
-      const organisation = request.organisation!
-      const registration = await ownRegistration(ctx, request, request.params.id, organisation)
-      if (registration.status !== 'active') {
-        throw new ProblemError('conflict', 'History can be requested only on an active registration')
-      }
-      return ctx.db.transaction().execute(async (trx) => {
-        const archived = await trx
-          .selectFrom('match.registrations as r')
-          .innerJoin('match.organisations as o', 'o.id', 'r.organisationId')
-          .select([
-            'o.id',
-            'o.name',
-            'o.sector',
-            'r.contactName',
-            'r.contactEmail',
-            'r.contactPhone',
-            'r.kind',
-            'r.createdAt',
-            'r.endedAt',
-          ])
-          .where('r.subjectKey', '=', registration.subjectKey)
-          .where('r.status', '=', 'ended')
-          .where('r.organisationId', '!=', organisation.id)
-          .orderBy('r.createdAt')
-          .execute()
-        await auditRequest(trx, request, 'registration.history', {
-          subjectKey: registration.subjectKey,
-          resource: { type: 'registration', id: registration.id },
-          purpose: request.body.purpose,
-        })
-        return {
-          items: archived.map((a) => ({
-            organisation: { id: a.id, name: a.name, sector: a.sector },
-            contact: { name: a.contactName, email: a.contactEmail, phone: a.contactPhone },
-            kind: a.kind,
-            period: { from: a.createdAt, to: a.endedAt as Date },
-          })),
-        }
-      })
-    },
+    async (request) => ({
+      items: await requestHistory(
+        ctx,
+        actorOf(request),
+        request.organisation!,
+        request.params.id,
+        request.body.purpose,
+      ),
+    }),
   )
 
   app.get(
@@ -289,18 +227,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         response: { 200: z.object({ households: z.array(householdSchema) }), 404: problemSchema },
       },
     },
-    async (request) => {
-      const organisation = request.organisation!
-      const registration = await ownRegistration(ctx, request, request.params.id, organisation)
-      const households = await householdsFor(ctx.db, registration.subjectKey, organisation.id)
-      await ctx.db.transaction().execute((trx) =>
-        auditRequest(trx, request, 'household.read', {
-          subjectKey: registration.subjectKey,
-          resource: { type: 'registration', id: registration.id },
-        }),
-      )
-      return { households }
-    },
+    async (request) => ({
+      households: await readHousehold(ctx, actorOf(request), request.organisation!, request.params.id),
+    }),
   )
 
   app.post(
@@ -317,7 +246,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     },
     async (request) => {
       if (!request.organisation) throw new ProblemError('forbidden')
-      return withdraw(ctx, request, request.organisation, request.params.id, request.body.reason)
+      return withdraw(ctx, actorOf(request), request.organisation, request.params.id, request.body.reason)
     },
   )
 }

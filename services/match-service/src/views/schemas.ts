@@ -1,9 +1,6 @@
-import type { Kysely } from 'kysely'
 import { z } from 'zod'
-import { contactsOf, coordinationOf, historyOf } from './db/coordination.js'
-import { householdLinks } from './db/households.js'
-import { type PartyRow, partiesOf } from './db/matches.js'
-import type { Match, MatchDatabase, Registration } from './db/schema.js'
+import type { PartyRow } from '../db/match-parties.js'
+import type { Registration } from '../db/schema.js'
 
 export const organisationRefSchema = z.object({ id: z.string(), name: z.string(), sector: z.string() })
 export const contactSchema = z.object({ name: z.string(), email: z.string(), phone: z.string() })
@@ -41,10 +38,12 @@ export const heldRegistrationSchema = registrationSchema.omit({
   historyAvailable: true,
 })
 
+export type HeldRegistrationView = z.infer<typeof heldRegistrationSchema>
+
 export function toHeldRegistration(
   r: Registration,
   organisation: { id: string; name: string; sector: string },
-): z.infer<typeof heldRegistrationSchema> {
+): HeldRegistrationView {
   return {
     id: r.id,
     organisation: { id: organisation.id, name: organisation.name, sector: organisation.sector },
@@ -80,6 +79,8 @@ export const partySchema = z.object({
 })
 
 export const householdSchema = z.object({ matchId: z.uuid().nullable(), parties: z.array(partySchema) })
+export type PartyView = z.infer<typeof partySchema>
+export type HouseholdView = z.infer<typeof householdSchema>
 
 const historyEntrySchema = z.object({
   at: z.date(),
@@ -121,7 +122,7 @@ export const matchSchema = z
   .meta({ id: 'Match' })
 export type MatchView = z.infer<typeof matchSchema>
 
-function toParty(p: PartyRow, viewer: string): z.infer<typeof partySchema> {
+export function toParty(p: PartyRow, viewer: string): PartyView {
   return {
     organisation: { id: p.organisationId, name: p.organisationName, sector: p.organisationSector },
     contact: { name: p.contactName, email: p.contactEmail, phone: p.contactPhone },
@@ -129,117 +130,5 @@ function toParty(p: PartyRow, viewer: string): z.infer<typeof partySchema> {
     since: p.joinedAt,
     leftAt: p.leftAt,
     registrationId: p.organisationId === viewer ? p.registrationId : null,
-  }
-}
-
-export async function coordinationView(db: Kysely<MatchDatabase>, matchId: string) {
-  const c = await coordinationOf(db, matchId)
-  if (!c) return null
-  const ids = [c.organisationId, c.pendingTransferTo].filter((id): id is string => Boolean(id))
-  const orgs = ids.length
-    ? await db
-        .selectFrom('match.organisations')
-        .select(['id', 'name', 'sector'])
-        .where('id', 'in', ids)
-        .execute()
-    : []
-  const ref = (id: string | null) => orgs.find((o) => o.id === id) ?? null
-  const pending = ref(c.pendingTransferTo)
-  return {
-    organisation: ref(c.organisationId),
-    status: c.status,
-    proposedAt: c.proposedAt,
-    dueAt: c.dueAt,
-    acceptedAt: c.acceptedAt,
-    ruleId: c.ruleId,
-    regionVersion: c.regionVersion,
-    escalationLevel: c.escalationLevel,
-    pendingTransfer:
-      pending && c.pendingTransferAt ? { organisation: pending, proposedAt: c.pendingTransferAt } : null,
-    history: (await historyOf(db, matchId)).map((h) => ({
-      at: h.at,
-      event: h.event,
-      organisation: h.organisationId,
-      ruleId: h.ruleId,
-      level: h.level,
-      reason: h.reason,
-    })),
-  }
-}
-
-/**
- * The viewer's household links: for each of its active registrations on the child that carries a
- * household, the other organisations' active registrations on other children of that household.
- */
-export async function householdsFor(
-  db: Kysely<MatchDatabase>,
-  subjectKey: string,
-  viewer: string,
-): Promise<z.infer<typeof householdSchema>[]> {
-  const own = await db
-    .selectFrom('match.registrations')
-    .select('householdKey')
-    .where('subjectKey', '=', subjectKey)
-    .where('organisationId', '=', viewer)
-    .where('status', '=', 'active')
-    .where('householdKey', 'is not', null)
-    .execute()
-  const bySubject = new Map<string, z.infer<typeof partySchema>[]>()
-  for (const { householdKey } of own) {
-    for (const link of await householdLinks(db, householdKey as string, subjectKey, viewer)) {
-      const parties = bySubject.get(link.subjectKey) ?? []
-      parties.push({
-        organisation: {
-          id: link.organisationId,
-          name: link.organisationName,
-          sector: link.organisationSector,
-        },
-        contact: { name: link.contactName, email: link.contactEmail, phone: link.contactPhone },
-        kind: link.kind,
-        since: link.createdAt,
-        leftAt: null,
-        registrationId: null,
-      })
-      bySubject.set(link.subjectKey, parties)
-    }
-  }
-  const households: z.infer<typeof householdSchema>[] = []
-  for (const [sibling, parties] of bySubject) {
-    const open = await db
-      .selectFrom('match.matches')
-      .select('id')
-      .where('subjectKey', '=', sibling)
-      .where('status', '=', 'open')
-      .executeTakeFirst()
-    households.push({ matchId: open?.id ?? null, parties })
-  }
-  return households
-}
-
-export async function toMatchView(
-  db: Kysely<MatchDatabase>,
-  match: Match,
-  viewer: string,
-): Promise<MatchView> {
-  // Independent reads: on a pool they run side by side (in a transaction they queue on its connection).
-  const [parties, contacts, coordination, households] = await Promise.all([
-    partiesOf(db, match.id),
-    contactsOf(db, match.id),
-    coordinationView(db, match.id),
-    householdsFor(db, match.subjectKey, viewer),
-  ])
-  return {
-    id: match.id,
-    status: match.status,
-    createdAt: match.createdAt,
-    closedAt: match.closedAt,
-    region: match.regionCode,
-    parties: parties.map((p) => toParty(p, viewer)),
-    coordination,
-    contacted: contacts.map((c) => ({
-      organisation: { id: c.id, name: c.name, sector: c.sector },
-      at: c.at,
-    })),
-    households,
   }
 }

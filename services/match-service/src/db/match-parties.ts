@@ -1,0 +1,141 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { MatchDatabase, Registration } from './schema.js'
+
+/** An organisation's involvement as the others are told of it: registration, organisation, contact. */
+export interface InvolvementRow {
+  registrationId: string
+  organisationId: string
+  organisationName: string
+  organisationSector: string
+  organisationEmail: string
+  contactName: string
+  contactEmail: string
+  contactPhone: string
+  kind: 'concern' | 'involvement'
+  externalReference: string | null
+}
+
+export interface PartyRow extends InvolvementRow {
+  joinedAt: Date
+  leftAt: Date | null
+}
+
+/** The columns of an InvolvementRow beside its registration and organisation ids (`r`: registration, `o`: organisation). */
+export const INVOLVEMENT_COLUMNS = [
+  'o.name as organisationName',
+  'o.sector as organisationSector',
+  'o.email as organisationEmail',
+  'r.contactName',
+  'r.contactEmail',
+  'r.contactPhone',
+  'r.kind',
+  'r.externalReference',
+] as const
+
+export async function partiesOf(db: Kysely<MatchDatabase>, matchId: string): Promise<PartyRow[]> {
+  return db
+    .selectFrom('match.matchParties as p')
+    .innerJoin('match.registrations as r', 'r.id', 'p.registrationId')
+    .innerJoin('match.organisations as o', 'o.id', 'p.organisationId')
+    .select(['p.registrationId', 'p.organisationId', ...INVOLVEMENT_COLUMNS, 'p.joinedAt', 'p.leftAt'])
+    .where('p.matchId', '=', matchId)
+    .orderBy('p.joinedAt')
+    .orderBy('r.createdAt')
+    .execute()
+}
+
+/** The active parties of a match as coordination candidates, earliest registration first. */
+export async function activePartyCandidates(trx: Transaction<MatchDatabase>, matchId: string) {
+  return trx
+    .selectFrom('match.matchParties as p')
+    .innerJoin('match.registrations as r', 'r.id', 'p.registrationId')
+    .innerJoin('match.organisations as o', 'o.id', 'p.organisationId')
+    .select(['o.id as organisationId', 'o.sector', 'o.mayCoordinate', 'o.active'])
+    .where('p.matchId', '=', matchId)
+    .where('p.leftAt', 'is', null)
+    .orderBy('r.createdAt')
+    .orderBy('r.id')
+    .execute()
+}
+
+/** A current party: may escalate and record contact. */
+export async function isActiveParty(
+  db: Kysely<MatchDatabase>,
+  matchId: string,
+  organisationId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('match.matchParties')
+    .select('matchId')
+    .where('matchId', '=', matchId)
+    .where('organisationId', '=', organisationId)
+    .where('leftAt', 'is', null)
+    .executeTakeFirst()
+  return Boolean(row)
+}
+
+export async function addParties(
+  trx: Transaction<MatchDatabase>,
+  matchId: string,
+  registrations: Registration[],
+  now: Date,
+): Promise<void> {
+  await trx
+    .insertInto('match.matchParties')
+    .values(
+      registrations.map((r) => ({
+        matchId,
+        registrationId: r.id,
+        organisationId: r.organisationId,
+        subjectKey: r.subjectKey,
+        joinedAt: now,
+      })),
+    )
+    .execute()
+}
+
+/** Marks a registration's party as left; whether it was still in the match. */
+export async function leaveParty(
+  trx: Transaction<MatchDatabase>,
+  matchId: string,
+  registrationId: string,
+  now: Date,
+): Promise<boolean> {
+  const left = await trx
+    .updateTable('match.matchParties')
+    .set({ leftAt: now })
+    .where('matchId', '=', matchId)
+    .where('registrationId', '=', registrationId)
+    .where('leftAt', 'is', null)
+    .returning('registrationId')
+    .execute()
+  return left.length > 0
+}
+
+/** Every party still in the match leaves (it closes). */
+export async function leaveAllParties(
+  trx: Transaction<MatchDatabase>,
+  matchId: string,
+  now: Date,
+): Promise<void> {
+  await trx
+    .updateTable('match.matchParties')
+    .set({ leftAt: now })
+    .where('matchId', '=', matchId)
+    .where('leftAt', 'is', null)
+    .execute()
+}
+
+/** The organisations still in a match. */
+export async function remainingOrganisations(
+  trx: Transaction<MatchDatabase>,
+  matchId: string,
+): Promise<{ organisationId: string }[]> {
+  return trx
+    .selectFrom('match.matchParties')
+    .select('organisationId')
+    .distinct()
+    .where('matchId', '=', matchId)
+    .where('leftAt', 'is', null)
+    .execute()
+}

@@ -1,0 +1,70 @@
+import { type CreatedAtCursor, olderThan } from '@verwijsindex/shared'
+import type { ExpressionBuilder, Kysely } from 'kysely'
+import type { Match, MatchDatabase, MatchesTable } from './schema.js'
+
+/**
+ * Need to know (docs/architecture.md): the organisations that are or were a party of the match, the one
+ * designated to coordinate (or receiving a transfer), and those an escalation step the match has reached names.
+ */
+function visibleTo(organisationId: string) {
+  return (eb: ExpressionBuilder<MatchDatabase & { m: MatchesTable }, 'm'>) =>
+    eb.or([
+      eb.exists(
+        eb
+          .selectFrom('match.matchParties as p')
+          .select('p.matchId')
+          .whereRef('p.matchId', '=', 'm.id')
+          .where('p.organisationId', '=', organisationId),
+      ),
+      eb.exists(
+        eb
+          .selectFrom('match.coordinations as c')
+          .select('c.matchId')
+          .whereRef('c.matchId', '=', 'm.id')
+          .where((w) =>
+            w.or([w('c.organisationId', '=', organisationId), w('c.pendingTransferTo', '=', organisationId)]),
+          ),
+      ),
+      eb.exists(
+        eb
+          .selectFrom('match.escalationAccess as e')
+          .select('e.matchId')
+          .whereRef('e.matchId', '=', 'm.id')
+          .where('e.organisationId', '=', organisationId),
+      ),
+    ])
+}
+
+/** The match and whether the organisation may see it, in one query. */
+export async function matchSeenBy(
+  db: Kysely<MatchDatabase>,
+  matchId: string,
+  organisationId: string,
+): Promise<(Match & { visible: boolean }) | undefined> {
+  return db
+    .selectFrom('match.matches as m')
+    .selectAll('m')
+    .select((eb) => visibleTo(organisationId)(eb).$castTo<boolean>().as('visible'))
+    .where('m.id', '=', matchId)
+    .executeTakeFirst()
+}
+
+/** The matches an organisation may see, newest first. */
+export async function matchesVisibleTo(
+  db: Kysely<MatchDatabase>,
+  organisationId: string,
+  filter: { status?: 'open' | 'closed' | undefined; after?: CreatedAtCursor | undefined },
+  limit: number,
+): Promise<Match[]> {
+  const { status, after } = filter
+  return db
+    .selectFrom('match.matches as m')
+    .selectAll('m')
+    .where(visibleTo(organisationId))
+    .$if(status !== undefined, (q) => q.where('m.status', '=', status as 'open' | 'closed'))
+    .$if(after !== undefined, (q) => q.where(olderThan('m.createdAt', 'm.id', after as CreatedAtCursor)))
+    .orderBy('m.createdAt', 'desc')
+    .orderBy('m.id', 'desc')
+    .limit(limit)
+    .execute()
+}

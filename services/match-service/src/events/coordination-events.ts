@@ -1,0 +1,50 @@
+import type { EventOrganisation, NotificationEvent } from '@verwijsindex/shared'
+import type { Transaction } from 'kysely'
+import { lockCoordination } from '../db/coordination.js'
+import { eventOrganisations } from '../db/organisations.js'
+import type { MatchDatabase } from '../db/schema.js'
+import type { CoordinationChange } from '../domain/coordination-change.js'
+import { activeEventParties } from './match-events.js'
+import { baseEvent } from './shapes.js'
+
+/** Turns coordination changes into events: the parties, and the organisations each change concerns. */
+export async function coordinationEvents(
+  trx: Transaction<MatchDatabase>,
+  changes: CoordinationChange[],
+  now: Date,
+): Promise<NotificationEvent[]> {
+  const events: NotificationEvent[] = []
+  for (const change of changes) {
+    const c = await lockCoordination(trx, change.matchId)
+    const ids = [
+      ...new Set([
+        ...change.tell,
+        ...(c?.organisationId ? [c.organisationId] : []),
+        ...(c?.pendingTransferTo ? [c.pendingTransferTo] : []),
+      ]),
+    ]
+    const byId = new Map<string, EventOrganisation>(
+      (await eventOrganisations(trx, ids)).map((o) => [o.id, o]),
+    )
+    const pendingTo = c?.pendingTransferTo ? byId.get(c.pendingTransferTo) : undefined
+    events.push({
+      ...baseEvent(change.type, now),
+      matchId: change.matchId,
+      parties: await activeEventParties(trx, change.matchId),
+      organisations: change.tell.map((id) => byId.get(id)).filter((o): o is EventOrganisation => Boolean(o)),
+      coordination: c
+        ? {
+            organisation: c.organisationId ? (byId.get(c.organisationId) ?? null) : null,
+            status: c.status,
+            dueAt: c.dueAt?.toISOString() ?? null,
+            escalationLevel: c.escalationLevel,
+            pendingTransfer: pendingTo
+              ? { organisation: pendingTo, proposedAt: (c.pendingTransferAt as Date).toISOString() }
+              : null,
+            reason: change.reason ?? null,
+          }
+        : null,
+    })
+  }
+  return events
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto'
+import type { Transaction } from 'kysely'
+import { addParties, leaveAllParties, leaveParty, remainingOrganisations } from '../db/match-parties.js'
+import { closeMatch, insertMatch, openMatchOf, setMatchRegion } from '../db/matches.js'
+import { getOrganisation } from '../db/organisations.js'
+import { regionOfMunicipality } from '../db/regions.js'
+import { activeRegistrationsOfSubject } from '../db/registrations.js'
+import type { MatchDatabase, Registration } from '../db/schema.js'
+import { formsMatch, latestMunicipality, type MatchChange } from '../domain/matching.js'
+
+/**
+ * The region whose municipalities contain the most recent registration's municipality, else the
+ * region of the earliest party's organisation (docs/architecture.md).
+ */
+async function regionFor(
+  trx: Transaction<MatchDatabase>,
+  registrations: Registration[],
+): Promise<string | null> {
+  const municipality = latestMunicipality(registrations)
+  if (municipality) {
+    const code = await regionOfMunicipality(trx, municipality)
+    if (code) return code
+  }
+  const earliest = registrations[0]
+  if (!earliest) return null
+  return (await getOrganisation(trx, earliest.organisationId))?.regionCode ?? null
+}
+
+/**
+ * After a registration became active (the subject is locked): join the open match, or form one when
+ * two or more distinct organisations are now active.
+ */
+export async function joinMatch(
+  trx: Transaction<MatchDatabase>,
+  registration: Registration,
+  now: Date,
+  /** The child's other active registrations, when the caller has just read them under the lock. */
+  others?: Registration[],
+): Promise<MatchChange[]> {
+  const open = await openMatchOf(trx, registration.subjectKey)
+  const active = others
+    ? [...others, registration]
+    : await activeRegistrationsOfSubject(trx, registration.subjectKey)
+  if (open) {
+    await addParties(trx, open.id, [registration], now)
+    await setMatchRegion(trx, open.id, await regionFor(trx, active))
+    return [{ type: 'match.party_joined', matchId: open.id, registrationId: registration.id }]
+  }
+  if (!formsMatch(active)) return []
+  const matchId = randomUUID()
+  await insertMatch(trx, {
+    id: matchId,
+    subjectKey: registration.subjectKey,
+    status: 'open',
+    regionCode: await regionFor(trx, active),
+    createdAt: now,
+  })
+  await addParties(trx, matchId, active, now)
+  return [{ type: 'match.created', matchId, registrationId: registration.id }]
+}
+
+/** After a registration ended (the subject is locked): leave the open match, closing it below two organisations. */
+export async function leaveMatch(
+  trx: Transaction<MatchDatabase>,
+  registration: Registration,
+  now: Date,
+): Promise<MatchChange[]> {
+  const open = await openMatchOf(trx, registration.subjectKey)
+  if (!open) return []
+  if (!(await leaveParty(trx, open.id, registration.id, now))) return []
+  const changes: MatchChange[] = [
+    { type: 'match.party_left', matchId: open.id, registrationId: registration.id },
+  ]
+  if (!formsMatch(await remainingOrganisations(trx, open.id))) {
+    await closeMatch(trx, open.id, now)
+    await leaveAllParties(trx, open.id, now)
+    changes.push({ type: 'match.closed', matchId: open.id, registrationId: null })
+  }
+  return changes
+}

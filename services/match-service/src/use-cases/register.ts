@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto'
+import {
+  type Actor,
+  amsterdamDate,
+  householdKey,
+  recordAudit,
+  ruleViolation,
+  subjectKey,
+} from '@verwijsindex/shared'
+import type { MatchContext } from '../context.js'
+import { activeRegistrationsOfSubject, insertRegistration } from '../db/registrations.js'
+import type { Organisation } from '../db/schema.js'
+import { lockSubject } from '../db/subjects.js'
+import { ageOn, MAX_AGE } from '../domain/age.js'
+import { daysAfter, maxDurationDays } from '../domain/registration.js'
+import { coordinationEvents } from '../events/coordination-events.js'
+import { matchChangeEvents } from '../events/match-events.js'
+import { publish } from '../events/publish.js'
+import { householdEvent } from '../events/registration-events.js'
+import { viewOf } from '../views/registration-view.js'
+import type { RegistrationView } from '../views/schemas.js'
+import { auditChanges } from './audit-changes.js'
+import { joinMatch } from './match-membership.js'
+import { reevaluateChangedMatches } from './reevaluate-coordination.js'
+import { registrationRegion } from './registration-region.js'
+
+export interface Contact {
+  name: string
+  email: string
+  phone: string
+}
+
+export interface RegistrationInput {
+  bsn: string
+  birthDate: string
+  kind: 'concern' | 'involvement'
+  durationDays?: number | undefined
+  externalReference?: string | undefined
+  municipality?: string | undefined
+  household?: { postcode: string; houseNumber: string } | undefined
+  contact: Contact
+}
+
+/**
+ * Registers that an organisation is involved with a child (melding). Idempotent per organisation and
+ * child: while one is active, registering again returns it unchanged.
+ */
+export async function register(
+  ctx: MatchContext,
+  actor: Actor,
+  organisation: Organisation,
+  input: RegistrationInput,
+): Promise<{ view: RegistrationView; created: boolean }> {
+  const now = ctx.clock.now()
+  const today = amsterdamDate(now)
+  if (input.birthDate > today) throw ruleViolation('/birthDate', 'the birth date lies in the future')
+  if (ageOn(input.birthDate, today) >= MAX_AGE) {
+    throw ruleViolation('/birthDate', `the law allows registrations only below the age of ${MAX_AGE}`)
+  }
+  const region = await registrationRegion(ctx.db, input.municipality, organisation)
+  const max = maxDurationDays(region.document.registration.maxDurationDays)
+  const durationDays = input.durationDays ?? Math.min(region.document.registration.defaultDurationDays, max)
+  if (durationDays > max) {
+    throw ruleViolation('/durationDays', `region ${region.code} allows at most ${max} days`)
+  }
+  const key = subjectKey(input.bsn, ctx.subjectKeySecret)
+
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockSubject(trx, key, input.birthDate, now)
+    const active = await activeRegistrationsOfSubject(trx, key)
+    const existing = active.find((r) => r.organisationId === organisation.id)
+    if (existing) {
+      await recordAudit(trx, actor, 'registration.read', {
+        subjectKey: key,
+        resource: { type: 'registration', id: existing.id },
+      })
+      return { view: await viewOf(trx, existing, organisation), created: false }
+    }
+    const registration = await insertRegistration(trx, {
+      id: randomUUID(),
+      subjectKey: key,
+      organisationId: organisation.id,
+      kind: input.kind,
+      status: 'active',
+      createdAt: now,
+      endsAt: daysAfter(now, durationDays),
+      externalReference: input.externalReference ?? null,
+      contactName: input.contact.name,
+      contactEmail: input.contact.email,
+      contactPhone: input.contact.phone,
+      municipality: input.municipality ?? null,
+      // Only a keyed hash of the address is kept, like the subject key.
+      householdKey: input.household
+        ? householdKey(input.household.postcode, input.household.houseNumber, ctx.subjectKeySecret)
+        : null,
+      createdBy: actor.id ?? actor.service,
+    })
+    const changes = await joinMatch(trx, registration, now, active)
+    const coordination = await reevaluateChangedMatches(trx, changes, now)
+    const household = await householdEvent(trx, registration, now)
+    await publish(ctx.boss, trx, [
+      ...(await matchChangeEvents(trx, changes, now)),
+      ...(await coordinationEvents(trx, coordination, now)),
+      ...(household ? [household] : []),
+    ])
+    if (household) {
+      await recordAudit(trx, actor, 'household.link', {
+        subjectKey: key,
+        resource: { type: 'registration', id: registration.id },
+      })
+    }
+    await recordAudit(trx, actor, 'registration.create', {
+      subjectKey: key,
+      resource: { type: 'registration', id: registration.id },
+    })
+    await auditChanges(trx, actor, key, { match: changes, coordination })
+    // The match this registration made or joined, if any, is the child's open match.
+    return { view: await viewOf(trx, registration, organisation, changes[0]?.matchId ?? null), created: true }
+  })
+}
