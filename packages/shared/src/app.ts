@@ -18,7 +18,7 @@ import { z } from 'zod'
 import { registerAuth } from './auth.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
-import { pingDatabase, type SharedTables, sharedView } from './db.js'
+import { pingDatabase, type SharedTables, sharedView } from './db/index.js'
 import { problemSchema, registerProblemHandlers, sendProblem } from './errors.js'
 import { createLogger } from './logger.js'
 

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Actor } from './actor.js'
-import { type SharedTables, sharedView } from './db.js'
+import { insertAuditEvents, type SharedTables } from './db/index.js'
 
 /**
  * Every action the audit trail knows, with what it means: the catalogue auditors read
@@ -144,8 +144,7 @@ export async function recordAuditEvents<DB extends SharedTables>(
   trx: Transaction<DB> | Kysely<DB>,
   events: AuditEvent[],
 ): Promise<void> {
-  if (events.length === 0) return
-  await sharedView(trx).insertInto('audit.events').values(events.map(toRow)).execute()
+  await insertAuditEvents(trx, events.map(toRow))
 }
 
 /** Records one action of an actor inside the caller's transaction. */

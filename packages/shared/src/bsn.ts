@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
-import type { SharedTables } from './db.js'
+import { type SharedTables, storedFingerprint } from './db/index.js'
 
 /**
  * The BSN (burgerservicenummer) is validated and immediately turned into a subject key; it is never
@@ -59,16 +59,7 @@ export class SubjectKeyMismatchError extends Error {
 /** Records the key's fingerprint on first use; afterwards refuses any other key. */
 export async function verifySubjectKeyFingerprint(db: Kysely<SharedTables>, secret: string): Promise<void> {
   const fingerprint = keyFingerprint(secret)
-  await db
-    .insertInto('match.subjectKeyFingerprint')
-    .values({ fingerprint })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute()
-  const stored = await db
-    .selectFrom('match.subjectKeyFingerprint')
-    .select('fingerprint')
-    .executeTakeFirstOrThrow()
-  const a = Buffer.from(stored.fingerprint)
+  const a = Buffer.from(await storedFingerprint(db, fingerprint))
   const b = Buffer.from(fingerprint)
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw new SubjectKeyMismatchError()
 }

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
-import { createDb } from './db.js'
+import { createDb } from './db/index.js'
 import { ALL_QUEUES } from './events.js'
 import { installQueueSchema } from './queue.js'
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Actor } from './actor.js'
 import { recordDenied } from './audit.js'
-import type { SharedTables } from './db.js'
+import type { SharedTables } from './db/index.js'
 import { ProblemError } from './errors.js'
 
 export interface VisibilityCheck<T> {

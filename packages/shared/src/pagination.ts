@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import { z } from 'zod'
 import { ProblemError } from './errors.js'
 
@@ -41,11 +40,3 @@ export const pageSchema = <T extends z.ZodType>(item: T) =>
 /** The cursor of lists ordered newest first by (createdAt, id). */
 export const createdAtCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().min(1).max(100) })
 export type CreatedAtCursor = z.infer<typeof createdAtCursorSchema>
-
-/**
- * Keyset pagination newest first: the rows after the cursor's in `ORDER BY createdAt DESC, id DESC`.
- * One row-value comparison, which PostgreSQL answers from an index on (created_at, id).
- */
-export function olderThan(createdAtColumn: string, idColumn: string, after: CreatedAtCursor) {
-  return sql<boolean>`(${sql.ref(createdAtColumn)}, ${sql.ref(idColumn)}) < (${new Date(after.createdAt)}, ${after.id})`
-}

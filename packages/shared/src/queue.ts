@@ -1,4 +1,3 @@
-import { CompiledQuery, type Transaction } from 'kysely'
 import PgBoss from 'pg-boss'
 
 export const QUEUE_SCHEMA = 'pgboss'
@@ -20,19 +19,6 @@ export function createQueue(databaseUrl: string, options: QueueOptions = {}): Pg
     schedule: options.schedule ?? true,
     migrate: false,
   })
-}
-
-/**
- * pg-boss's way into a caller's transaction: the job is inserted on the transaction's connection, so an
- * event exists exactly when the change that caused it commits.
- */
-export function inTransaction<DB>(trx: Transaction<DB>): PgBoss.Db {
-  return {
-    async executeSql(text: string, values: unknown[]) {
-      const result = await trx.executeQuery(CompiledQuery.raw(text, values))
-      return { rows: result.rows as PgBoss.Job[] }
-    },
-  }
 }
 
 /** Installs or upgrades pg-boss's own schema and creates the named queues; part of `npm run migrate`. */

@@ -8,9 +8,10 @@ import { recordDenied } from './audit.js'
 import { verifySubjectKeyFingerprint } from './bsn.js'
 import { type Clock, systemClock } from './clock.js'
 import { type Config, loadConfigOrExit } from './config.js'
-import { createDb, findOrganisation, type Organisation, type SharedTables, sharedView } from './db.js'
+import type { IdempotencyTable } from './db/index.js'
+import { createDb, findOrganisation, type Organisation, type SharedTables, sharedView } from './db/index.js'
 import { ProblemError } from './errors.js'
-import { type IdempotencyTable, registerIdempotency } from './idempotency.js'
+import { registerIdempotency } from './idempotency.js'
 import { createQueue, type PgBoss } from './queue.js'
 
 declare module 'fastify' {

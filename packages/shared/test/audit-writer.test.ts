@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AuditEvent, recordAuditEvents } from '../src/audit.js'
-import { createDb, type SharedTables } from '../src/db.js'
+import { createDb, type SharedTables } from '../src/db/index.js'
 import { createTestDatabase, type TestDatabase } from '../src/testing/index.js'
 
 // The writer stores any action; these tests use some of their own making.

@@ -8,7 +8,7 @@ import {
   subjectKey,
   verifySubjectKeyFingerprint,
 } from '../src/bsn.js'
-import { createDb, type SharedTables } from '../src/db.js'
+import { createDb, type SharedTables } from '../src/db/index.js'
 import { createTestDatabase, generateBsn, type TestDatabase } from '../src/testing/index.js'
 
 describe('BSN validation (elfproef)', () => {
