@@ -1,28 +1,7 @@
+import { SECTORS, type Sector } from '@verwijsindex/shared'
 import { z } from 'zod'
 
-/** The closed list of sectors; region rulesets are checked against it. */
-export const SECTORS = [
-  'jgz-0-4',
-  'jgz-4-19',
-  'school-po',
-  'school-vo',
-  'school-mbo',
-  'school-social-work',
-  'amw',
-  'cjg',
-  'bjz',
-  'veilig-thuis',
-  'police',
-  'justice',
-  'ggz',
-  'ggz-adult',
-  'youth-care',
-  'municipality',
-  'gp',
-  'childcare',
-  'other',
-] as const
-export type Sector = (typeof SECTORS)[number]
+export { SECTORS, type Sector } from '@verwijsindex/shared'
 export const sectorSchema = z.enum(SECTORS)
 
 /** Schools and police typically may signal but not coordinate (Zorg voor Jeugd); the admin may override. */

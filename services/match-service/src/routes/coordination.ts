@@ -1,4 +1,4 @@
-import { actorOf, problemSchema } from '@verwijsindex/shared'
+import { actorOf, DECLINE_REASONS, problemSchema } from '@verwijsindex/shared'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { MatchContext } from '../context.js'
@@ -41,7 +41,7 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         tags: ['coordination'],
         params,
         body: z.strictObject({
-          reason: z.enum(['not_involved', 'no_capacity', 'other_is_better_placed', 'other']),
+          reason: z.enum(DECLINE_REASONS),
         }),
         response: responses,
       },

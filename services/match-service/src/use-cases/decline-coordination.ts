@@ -1,4 +1,4 @@
-import type { Actor } from '@verwijsindex/shared'
+import type { Actor, DeclineReason } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
 import type { MatchContext } from '../context.js'
 import { addHistory, updateCoordination } from '../db/coordination.js'
@@ -8,8 +8,6 @@ import type { CoordinationChange } from '../domain/coordination-change.js'
 import type { MatchView } from '../views/schemas.js'
 import { actOnCoordination, lockAwaitedAnswer } from './coordination-action.js'
 import { decide, designate } from './reevaluate-coordination.js'
-
-export type DeclineReason = 'not_involved' | 'no_capacity' | 'other_is_better_placed' | 'other'
 
 /** The proposed organisation (or a transfer's receiver) declines coordination of a match. */
 export function declineCoordination(
