@@ -34,7 +34,10 @@ export function unresolvedRefs(document: unknown): string[] {
     return true
   }
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk)
+    if (Array.isArray(node)) {
+      for (const entry of node) walk(entry)
+      return
+    }
     if (node === null || typeof node !== 'object') return
     for (const [key, value] of Object.entries(node)) {
       if (key === '$ref' && typeof value === 'string' && value.startsWith('#/') && !resolve(value)) {

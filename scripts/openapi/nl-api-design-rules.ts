@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noThenProperty: Spectral rules name their check `then`
 import { createRulesetFunction, type RulesetDefinition } from '@stoplight/spectral-core'
 import { casing, pattern, schema, truthy } from '@stoplight/spectral-functions'
 

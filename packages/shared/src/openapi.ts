@@ -107,7 +107,10 @@ function completeResponses(method: string, operation: Json, idempotent: boolean)
 function reachableSchemas(document: Json, schemas: Record<string, Json>): Record<string, Json> {
   const reached = new Set<string>()
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk)
+    if (Array.isArray(node)) {
+      for (const entry of node) walk(entry)
+      return
+    }
     if (node === null || typeof node !== 'object') return
     for (const [key, value] of Object.entries(node)) {
       if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
