@@ -101,8 +101,10 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'createRegistration',
+        summary: 'Register a child (melding)',
+        description:
+          'Records that your organisation is involved with a child: BSN (turned into a keyed subject key at once, never stored), birth date and kind. 201 with the new registration, or 200 with the unchanged existing one when your organisation already has an active registration on the child. When another organisation is active on the same child, the answer carries the match and its coordination.',
         tags: ['registrations'],
-        summary: 'Register that your organisation is involved with a child (melding)',
         body: registrationInput,
         response: {
           200: registrationSchema,
@@ -126,6 +128,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'listRegistrations',
+        summary: "List your organisation's registrations",
+        description:
+          "Your organisation's own registrations, newest first, optionally only active or ended ones.",
         tags: ['registrations'],
         querystring: pageQuerySchema.extend({ status: z.enum(['active', 'ended']).optional() }),
         response: { 200: pageSchema(registrationSchema) },
@@ -147,6 +152,8 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'getRegistration',
+        summary: 'Read one of your registrations',
+        description: "One registration of your organisation; another organisation's answers 404.",
         tags: ['registrations'],
         params: idParams,
         response: { 200: registrationSchema, 404: problemSchema },
@@ -161,6 +168,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'updateRegistration',
+        summary: 'Change contact or duration',
+        description:
+          'Changes the contact person or the duration of your active registration, within the legal maximum counted from its creation.',
         tags: ['registrations'],
         params: idParams,
         body: z
@@ -191,9 +201,10 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles, readOnly: true },
       schema: {
         operationId: 'requestHistory',
+        summary: 'Archived registrations on the same child',
+        description:
+          'The archived (ended) registrations of other organisations on the same child, with their contact and period. The law requires a purpose, which is audited.',
         tags: ['registrations'],
-        summary:
-          'The archived registrations of other organisations on the same child (the law requires a purpose)',
         params: idParams,
         body: z.strictObject({ purpose: z.enum(['assessment', 'coordination', 'other']) }),
         response: {
@@ -221,8 +232,10 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'getHousehold',
+        summary: 'Parties involved with the household',
+        description:
+          "Other organisations involved with other children of this registration's household (same hashed address).",
         tags: ['registrations'],
-        summary: "Other organisations involved with other children of this registration's household",
         params: idParams,
         response: { 200: z.object({ households: z.array(householdSchema) }), 404: problemSchema },
       },
@@ -238,6 +251,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'withdrawRegistration',
+        summary: 'Withdraw a registration',
+        description:
+          'Ends your registration with a reason code; a match with fewer than two active organisations closes.',
         tags: ['registrations'],
         params: idParams,
         body: z.strictObject({ reason: z.enum(['resolved', 'unjustified', 'transferred', 'error']) }),
