@@ -3,6 +3,7 @@ FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/shared/package.json packages/shared/
+COPY packages/client/package.json packages/client/
 COPY services/match-service/package.json services/match-service/
 COPY services/notify-service/package.json services/notify-service/
 COPY services/audit-service/package.json services/audit-service/

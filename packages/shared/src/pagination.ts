@@ -3,7 +3,11 @@ import { ProblemError } from './errors.js'
 
 /** `?cursor=&limit=`: the cursor is opaque to clients (base64url of the last item's sort key). */
 export const pageQuerySchema = z.object({
-  cursor: z.string().max(500).optional().describe("The previous page's `nextCursor`; absent for the first page."),
+  cursor: z
+    .string()
+    .max(500)
+    .optional()
+    .describe("The previous page's `nextCursor`; absent for the first page."),
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Items per page, 1 to 200.'),
 })
 
