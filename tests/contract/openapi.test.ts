@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { buildAuditService } from '@verwijsindex/audit-service'
 import { buildMatchService } from '@verwijsindex/match-service'
 import { buildNotifyService } from '@verwijsindex/notify-service'
-import { API_VERSION, type ServiceDeps } from '@verwijsindex/shared'
+import { API_VERSION, type ServiceDeps, type SharedTables } from '@verwijsindex/shared'
 import { type ServiceFixture, startService } from '@verwijsindex/shared/testing'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,7 +22,7 @@ const services: [string, (deps: ServiceDeps) => Promise<FastifyInstance>][] = [
 const rootVersion = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version
 
 describe.each(services)('%s', (name, build) => {
-  let fixture: ServiceFixture<unknown>
+  let fixture: ServiceFixture<SharedTables>
   let document: Record<string, unknown>
   let report: ContractReport
   beforeAll(async () => {
