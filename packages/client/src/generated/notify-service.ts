@@ -105,7 +105,316 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "coordination.accepted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * coordination.accepted
+         * @description The proposed organisation accepted coordination.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `coordination.accepted`.
+         */
+        post: operations["webhookCoordinationAccepted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coordination.declined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * coordination.declined
+         * @description The proposed organisation declined coordination.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `coordination.declined`.
+         */
+        post: operations["webhookCoordinationDeclined"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coordination.escalated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * coordination.escalated
+         * @description The match reached an escalation step.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `coordination.escalated`.
+         */
+        post: operations["webhookCoordinationEscalated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coordination.proposed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * coordination.proposed
+         * @description An organisation is proposed to coordinate the match.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `coordination.proposed`.
+         */
+        post: operations["webhookCoordinationProposed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coordination.transfer_requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * coordination.transfer_requested
+         * @description The coordinator proposed a handover to another organisation.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `coordination.transfer_requested`.
+         */
+        post: operations["webhookCoordinationTransferRequested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coordination.transferred": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * coordination.transferred
+         * @description The handover was accepted.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `coordination.transferred`.
+         */
+        post: operations["webhookCoordinationTransferred"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coordination.unassigned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * coordination.unassigned
+         * @description No organisation could be designated: the escalation ladder starts.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `coordination.unassigned`.
+         */
+        post: operations["webhookCoordinationUnassigned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "household.linked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * household.linked
+         * @description Another child of the same household has a match: the parties are told of each other.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `household.linked`.
+         */
+        post: operations["webhookHouseholdLinked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "match.closed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * match.closed
+         * @description Fewer than two organisations are active: the match closed.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `match.closed`.
+         */
+        post: operations["webhookMatchClosed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "match.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * match.created
+         * @description A second organisation registered the same child: a match formed.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `match.created`.
+         */
+        post: operations["webhookMatchCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "match.party_joined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * match.party_joined
+         * @description Another organisation joined a match.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `match.party_joined`.
+         */
+        post: operations["webhookMatchPartyJoined"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "match.party_left": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * match.party_left
+         * @description An organisation left a match (withdrawal or expiry).
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `match.party_left`.
+         */
+        post: operations["webhookMatchPartyLeft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "registration.ended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * registration.ended
+         * @description A registration ended.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `registration.ended`.
+         */
+        post: operations["webhookRegistrationEnded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "registration.ending_soon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * registration.ending_soon
+         * @description A registration reaches its end date soon.
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `registration.ending_soon`.
+         */
+        post: operations["webhookRegistrationEndingSoon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         CreatedWebhook: {
@@ -185,6 +494,140 @@ export interface components {
             id: string;
             organisation: string;
             url: string;
+        };
+        /** @description A webhook body: one event as the receiving organisation may see it. */
+        WebhookPayload: {
+            /** @description The facts, under the same privacy rules as the mail: nothing about the child. */
+            data: {
+                /** @description The match's coordination, for coordination events. */
+                coordination: {
+                    /** @description When the proposed coordinator must have accepted. */
+                    dueAt: string | null;
+                    /** @description The escalation step reached (0: none). */
+                    escalationLevel: number;
+                    /** @description The (proposed) coordinator, if any. */
+                    organisation: {
+                        /**
+                         * @description The organisation's id in the index.
+                         * @example basisschool-regenboog
+                         */
+                        id: string;
+                        /** @description The organisation's name. */
+                        name: string;
+                        /**
+                         * @description The organisation's sector.
+                         * @enum {string}
+                         */
+                        sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
+                    } | null;
+                    /** @description A handover waiting for acceptance, if any. */
+                    pendingTransfer: {
+                        /** @description The organisation asked to take over. */
+                        organisation: {
+                            /**
+                             * @description The organisation's id in the index.
+                             * @example basisschool-regenboog
+                             */
+                            id: string;
+                            /** @description The organisation's name. */
+                            name: string;
+                            /**
+                             * @description The organisation's sector.
+                             * @enum {string}
+                             */
+                            sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
+                        };
+                        /** @description When the handover was proposed. */
+                        proposedAt: string;
+                    } | null;
+                    /** @description For coordination.declined: the decline reason code. */
+                    reason: string | null;
+                    /**
+                     * @description Where the coordination stands.
+                     * @enum {string}
+                     */
+                    status: "proposed" | "accepted" | "unassigned" | "ended";
+                } | null;
+                /** @description For registration.ending_soon / ended: when it ends or ended. */
+                endsAt: string | null;
+                /** @description The event; one event reaches each organisation it concerns. */
+                eventId: string;
+                /** @description The match the event is about, if any. */
+                matchId: string | null;
+                /** @description This organisation's notification of it: the webhook-id. */
+                notificationId: string;
+                /** @description The receiving organisation. */
+                organisation: string;
+                /** @description Organisations told beside the parties: the coordinator, an escalation step. */
+                organisations: {
+                    /**
+                     * @description The organisation's id in the index.
+                     * @example basisschool-regenboog
+                     */
+                    id: string;
+                    /** @description The organisation's name. */
+                    name: string;
+                    /**
+                     * @description The organisation's sector.
+                     * @enum {string}
+                     */
+                    sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
+                }[];
+                /** @description The parties involved, as the receiver may see them. */
+                parties: {
+                    /** @description Who to contact at that organisation. */
+                    contact: {
+                        /** @description Their e-mail address. */
+                        email: string;
+                        /** @description The professional to contact. */
+                        name: string;
+                        /** @description Their phone number. */
+                        phone: string;
+                    };
+                    /** @description The registrant's own reference, masked, on own parties only. */
+                    externalReference: string | null;
+                    /**
+                     * @description A concern (zorgmelding) or an involvement.
+                     * @enum {string}
+                     */
+                    kind: "concern" | "involvement";
+                    /** @description When the party left, if it did. */
+                    leftAt: string | null;
+                    /** @description The party organisation. */
+                    organisation: {
+                        /**
+                         * @description The organisation's id in the index.
+                         * @example basisschool-regenboog
+                         */
+                        id: string;
+                        /** @description The organisation's name. */
+                        name: string;
+                        /**
+                         * @description The organisation's sector.
+                         * @enum {string}
+                         */
+                        sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
+                    };
+                    /** @description Whether this party is the receiving organisation's own registration. */
+                    own: boolean;
+                    /** @description The registration id, on own parties only. */
+                    registrationId: string | null;
+                    /** @description When the party joined (ISO 8601). */
+                    since: string;
+                }[];
+                /** @description The registration the event is about, if any. */
+                registrationId: string | null;
+            };
+            /**
+             * @description When it happened (ISO 8601, UTC).
+             * @example 2026-03-02T09:00:00.000Z
+             */
+            timestamp: string;
+            /**
+             * @description What happened.
+             * @enum {string}
+             */
+            type: "match.created" | "match.party_joined" | "match.party_left" | "match.closed" | "household.linked" | "registration.ending_soon" | "registration.ended" | "coordination.proposed" | "coordination.accepted" | "coordination.declined" | "coordination.unassigned" | "coordination.transfer_requested" | "coordination.transferred" | "coordination.escalated";
         };
     };
     responses: never;
@@ -746,6 +1189,636 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    webhookCoordinationAccepted: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookCoordinationDeclined: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookCoordinationEscalated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookCoordinationProposed: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookCoordinationTransferRequested: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookCoordinationTransferred: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookCoordinationUnassigned: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookHouseholdLinked: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookMatchClosed: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookMatchCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookMatchPartyJoined: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookMatchPartyLeft: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRegistrationEnded: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRegistrationEndingSoon: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
