@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { buildAuditService } from '@verwijsindex/audit-service'
 import { createAuditClient, createMatchClient, createNotifyClient } from '@verwijsindex/client'
@@ -127,5 +128,22 @@ describe('the typed client', () => {
     const webhooks = await notify.GET('/webhooks')
     expect(webhooks.response.status).toBe(200)
     expect(webhooks.data?.items).toEqual([])
+  })
+
+  it("registers with the document's own example body (Swagger UI 'Try it out') on the first try", async () => {
+    const document = JSON.parse(
+      await readFile(new URL('../../packages/client/openapi/match-service.json', import.meta.url), 'utf8'),
+    )
+    const example =
+      document.paths['/registrations'].post.requestBody.content['application/json'].schema.example
+    const res = await fetch(`${urls.match}${document.servers[0].url}/registrations`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token(professional('smw-eindhoven'))}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(example),
+    })
+    expect(res.status).toBe(201)
   })
 })

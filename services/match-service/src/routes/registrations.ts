@@ -49,30 +49,35 @@ const durationDaysInput = z.number().int().min(1).max(LEGAL_MAX_DURATION_DAYS)
  * A registration holds only what the law allows (Jeugdwet 7.1.4): no reason, notes or any free text.
  * The schema is strict, so such a field is refused by name.
  */
-export const registrationInput = z.strictObject({
-  bsn: bsnSchema,
-  birthDate: z.iso.date(),
-  kind: z.enum(['concern', 'involvement']),
-  durationDays: durationDaysInput.optional(),
-  /** The registrant's own reference (e.g. a pupil or case number): a code, not a place for text. */
-  externalReference: z
-    .string()
-    .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'must be a code of 1 to 64 letters, digits or . _ : / -')
-    .optional(),
-  municipality: z
-    .string()
-    .regex(/^\d{4}$/, 'must be a 4-digit CBS municipality code')
-    .optional(),
-  household: z
-    .strictObject({
-      postcode: z.string().regex(/^\d{4} ?[A-Za-z]{2}$/, 'must be a Dutch postcode'),
-      houseNumber: z
-        .string()
-        .regex(/^\d{1,5}( ?[A-Za-z0-9-]{1,6})?$/, 'must be a house number with optional addition'),
-    })
-    .optional(),
-  contact: contactInput.optional(),
-})
+export const registrationInput = z
+  .strictObject({
+    bsn: bsnSchema,
+    birthDate: z.iso.date(),
+    kind: z.enum(['concern', 'involvement']),
+    durationDays: durationDaysInput.optional(),
+    /** The registrant's own reference (e.g. a pupil or case number): a code, not a place for text. */
+    externalReference: z
+      .string()
+      .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'must be a code of 1 to 64 letters, digits or . _ : / -')
+      .optional(),
+    municipality: z
+      .string()
+      .regex(/^\d{4}$/, 'must be a 4-digit CBS municipality code')
+      .optional(),
+    household: z
+      .strictObject({
+        postcode: z.string().regex(/^\d{4} ?[A-Za-z]{2}$/, 'must be a Dutch postcode'),
+        houseNumber: z
+          .string()
+          .regex(/^\d{1,5}( ?[A-Za-z0-9-]{1,6})?$/, 'must be a house number with optional addition'),
+      })
+      .optional(),
+    contact: contactInput.optional(),
+  })
+  // The example 'Try it out' in /docs sends: valid as it stands (111222333 passes the elfproef).
+  .meta({
+    example: { bsn: '111222333', birthDate: '2016-05-10', kind: 'concern', externalReference: 'LLN-2041' },
+  })
 
 const idParams = z.object({ id: z.uuid() })
 
