@@ -1,6 +1,6 @@
 # One image for the four services; SERVICE picks which one a container runs. The image holds compiled
 # JavaScript only: services/${SERVICE}/src/server.ts is built into services/${SERVICE}/dist/server.js, and
-# the migration (scripts/migrate.ts) into dist/migrate.js. No TypeScript, tsx or test tools at run time.
+# the migration (scripts/migrate.ts) into dist/migrate.js. No TypeScript compiler, loader or test tools at run time.
 
 # build: every dependency, then `npm run build` (tsc) writes the dist/ folders.
 FROM node:24-bookworm-slim AS build
