@@ -43,7 +43,7 @@ async function scrape(app: FastifyInstance): Promise<Sample[]> {
     })
 }
 
-const valueOf = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
+const valuesOf = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
   samples
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .map((s) => s.value)
@@ -89,21 +89,23 @@ describe('/metrics', () => {
     h.clock.advance(30 * 86_400_000)
 
     const match = await scrape(h.app)
-    expect(valueOf(match, 'verwijsindex_registrations', { status: 'active' })).toEqual([3])
-    expect(valueOf(match, 'verwijsindex_registrations', { status: 'ended', reason: 'resolved' })).toEqual([1])
-    expect(valueOf(match, 'verwijsindex_matches', { status: 'open' })).toEqual([1])
-    expect(valueOf(match, 'verwijsindex_matches', { status: 'closed' })).toEqual([1])
-    expect(valueOf(match, 'verwijsindex_coordinations', { status: 'proposed' })).toEqual([1])
-    expect(valueOf(match, 'verwijsindex_coordinations', { status: 'ended' })).toEqual([1])
-    expect(valueOf(match, 'verwijsindex_coordinations_overdue')).toEqual([1])
-    expect(valueOf(match, 'verwijsindex_access_denied_total', { route: '/v1/matches/:id' })).toEqual([2])
+    expect(valuesOf(match, 'verwijsindex_registrations', { status: 'active' })).toEqual([3])
+    expect(valuesOf(match, 'verwijsindex_registrations', { status: 'ended', reason: 'resolved' })).toEqual([
+      1,
+    ])
+    expect(valuesOf(match, 'verwijsindex_matches', { status: 'open' })).toEqual([1])
+    expect(valuesOf(match, 'verwijsindex_matches', { status: 'closed' })).toEqual([1])
+    expect(valuesOf(match, 'verwijsindex_coordinations', { status: 'proposed' })).toEqual([1])
+    expect(valuesOf(match, 'verwijsindex_coordinations', { status: 'ended' })).toEqual([1])
+    expect(valuesOf(match, 'verwijsindex_coordinations_overdue')).toEqual([1])
+    expect(valuesOf(match, 'verwijsindex_access_denied_total', { route: '/v1/matches/:id' })).toEqual([2])
     const { rows: jobs } = await sql<{ n: string }>`
       select count(*) as n from pgboss.job where name = 'notifications' and state = 'created'`.execute(h.db)
-    expect(valueOf(match, 'verwijsindex_queue_jobs_waiting', { queue: 'notifications' })).toEqual([
+    expect(valuesOf(match, 'verwijsindex_queue_jobs_waiting', { queue: 'notifications' })).toEqual([
       Number(jobs[0]?.n),
     ])
     expect(
-      valueOf(match, 'verwijsindex_queue_oldest_waiting_seconds', { queue: 'notifications' })[0],
+      valuesOf(match, 'verwijsindex_queue_oldest_waiting_seconds', { queue: 'notifications' })[0],
     ).toBeGreaterThanOrEqual(0)
     // No label names an organisation or a child.
     for (const s of match)
@@ -119,10 +121,10 @@ describe('/metrics', () => {
       )
       expect(Number(rows[0]?.n)).toBeGreaterThan(0)
       const samples = await scrape(notify)
-      expect(valueOf(samples, 'verwijsindex_notifications', { status: 'pending', channel: 'email' })).toEqual(
-        [Number(rows[0]?.n)],
-      )
-      expect(valueOf(samples, 'verwijsindex_queue_jobs_waiting', { queue: 'notifications' })).toEqual([])
+      expect(
+        valuesOf(samples, 'verwijsindex_notifications', { status: 'pending', channel: 'email' }),
+      ).toEqual([Number(rows[0]?.n)])
+      expect(valuesOf(samples, 'verwijsindex_queue_jobs_waiting', { queue: 'notifications' })).toEqual([])
     } finally {
       await notify.close()
     }
@@ -132,8 +134,10 @@ describe('/metrics', () => {
     try {
       const { rows } = await sql<{ n: string }>`select count(*) as n from audit.events`.execute(h.db)
       const samples = await scrape(audit)
-      expect(valueOf(samples, 'verwijsindex_audit_unsealed_events')).toEqual([Number(rows[0]?.n)])
-      expect(valueOf(samples, 'verwijsindex_audit_sealer_lag_seconds')[0]).toBeGreaterThanOrEqual(30 * 86_400)
+      expect(valuesOf(samples, 'verwijsindex_audit_unsealed_events')).toEqual([Number(rows[0]?.n)])
+      expect(valuesOf(samples, 'verwijsindex_audit_sealer_lag_seconds')[0]).toBeGreaterThanOrEqual(
+        30 * 86_400,
+      )
     } finally {
       await audit.close()
     }
