@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely'
 import type { DestinationStream } from 'pino'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 import { z } from 'zod'
+import { onAccessDenied } from './audit.js'
 import { registerAuth } from './auth.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
@@ -24,6 +25,8 @@ declare module 'fastify' {
     db: Kysely<SharedTables>
     /** Every route this app registered, so a test can demand an audit fixture for each. */
     registeredRoutes: RegisteredRoute[]
+    /** The Prometheus registry /metrics serves; services add their own collectors to it. */
+    metrics: Registry
   }
 }
 
@@ -102,10 +105,31 @@ export async function createServiceApp<DB extends SharedTables>(
     registers: [registry],
   })
 
+  // access.denied by route: the denial is audited by request id; the route is known here.
+  const denied = new Counter({
+    name: 'verwijsindex_access_denied_total',
+    help: 'Accesses refused and audited as access.denied, by route (404 for need-to-know, 403 for roles)',
+    labelNames: ['route'],
+    registers: [registry],
+  })
+  const inFlight = new Map<string, string>()
+  const unsubscribe = onAccessDenied((actor) => {
+    const route = actor.requestId ? inFlight.get(actor.requestId) : undefined
+    if (route) denied.labels(route).inc()
+  })
+  app.addHook('onClose', async () => {
+    unsubscribe()
+  })
+  app.addHook('onRequest', async (request) => {
+    inFlight.set(request.id, request.routeOptions.url ?? 'unknown')
+  })
+  app.decorate('metrics', registry)
+
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
   app.addHook('onResponse', async (request, reply) => {
+    inFlight.delete(request.id)
     duration
       .labels(request.method, request.routeOptions.url ?? 'unknown', String(reply.statusCode))
       .observe(reply.elapsedTime / 1000)

@@ -3,8 +3,9 @@ import { z } from 'zod'
 /**
  * The queues services meet through, and the events on them. Payloads carry ids, organisations and
  * contacts: never a BSN, subject key, birth date or household data (docs/architecture.md §3.1). match-service
- * enqueues them in the same transaction as the change; notify-service turns each into one notification
- * per (recipient, channel).
+ * enqueues them in the same transaction as the change, all of one transaction in one job (a batch);
+ * notify-service turns each into one notification per (recipient, channel), and the e-mail notifications of
+ * one batch to one address into one message.
  */
 export const QUEUES = {
   /** match-service → notify-service: match, coordination, household and registration events. */
@@ -134,6 +135,22 @@ export const notificationEventSchema = z.object({
   endsAt: z.string().nullable(),
 })
 export type NotificationEvent = z.infer<typeof notificationEventSchema>
+
+/**
+ * The events of one transaction, in one queue job: notify-service records them together, so the mail to
+ * one address about one change is one message. (A job holding a bare event is read as a batch of one.)
+ */
+export const notificationBatchSchema = z.object({
+  batchId: z.uuid(),
+  events: z.array(notificationEventSchema).min(1).max(1000),
+})
+export type NotificationBatch = z.infer<typeof notificationBatchSchema>
+
+/** A queue job's data as a batch: a batch, or one event as it was queued before batches. */
+export const queuedNotificationsSchema = z.union([
+  notificationBatchSchema,
+  notificationEventSchema.transform((event) => ({ batchId: event.eventId, events: [event] })),
+])
 
 const webhookOrganisationSchema = z.object({
   id: z.string().describe("The organisation's id in the index.").meta({ example: 'basisschool-regenboog' }),

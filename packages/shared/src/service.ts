@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { DestinationStream } from 'pino'
+import type { Registry } from 'prom-client'
 import { actorOf } from './actor.js'
 import { createServiceApp } from './app.js'
 import { recordDenied } from './audit.js'
@@ -10,8 +11,10 @@ import { type Clock, systemClock } from './clock.js'
 import { type Config, loadConfig, loadConfigOrExit } from './config.js'
 import type { IdempotencyTable } from './db/index.js'
 import { createDb, findOrganisation, type Organisation, type SharedTables, sharedView } from './db/index.js'
+import { queueDepths } from './db/queue-metrics.js'
 import { ProblemError } from './errors.js'
 import { registerIdempotency } from './idempotency.js'
+import { registerDatabaseGauges } from './metrics.js'
 import type { OpenApiOptions } from './openapi.js'
 import { createQueue, type PgBoss } from './queue.js'
 
@@ -63,6 +66,12 @@ export interface ServiceDefinition<DB extends SharedTables> {
   webhooks?: OpenApiOptions['webhooks']
   /** Decorates the app and registers the routes. */
   routes(app: FastifyInstance, infra: ServiceInfra<DB>): Promise<void>
+  /**
+   * Adds the service's own collectors to the registry /metrics serves (beside the HTTP metrics, the
+   * queues' depth and access.denied by route, which every service has): e.g. gauges read from the
+   * database at scrape time (registerDatabaseGauges), their queries in the service's db/ folder.
+   */
+  metrics?(registry: Registry, infra: ServiceInfra<DB>): void
   /** Starts queue consumers and schedules (only where `workers` is asked for). */
   workers?(app: FastifyInstance, infra: ServiceInfra<DB>): Promise<Workers>
 }
@@ -143,6 +152,8 @@ async function assemble<DB extends SharedTables>(
       registerIdempotency(app, db, { table: definition.idempotencyTable, secret: config.subjectKeySecret })
     }
     await definition.routes(app, infra)
+    registerQueueGauges(app.metrics, sharedView(db))
+    definition.metrics?.(app.metrics, infra)
     if (workersWanted && definition.workers) workers = await definition.workers(app, infra)
   } catch (error) {
     await app.close()
@@ -194,4 +205,22 @@ export async function runService<DB extends SharedTables>(definition: ServiceDef
     await app.close()
   })
   await app.listen({ port: definition.port(config), host: config.host })
+}
+
+/** Every service's view of the queues: jobs waiting per queue and the age of the oldest. */
+function registerQueueGauges(registry: Registry, db: Kysely<SharedTables>): void {
+  registerDatabaseGauges(registry, () => queueDepths(db), [
+    {
+      name: 'verwijsindex_queue_jobs_waiting',
+      help: 'Jobs waiting to run (created, or waiting for a retry), per queue',
+      labelNames: ['queue'],
+      samples: (depths) => depths.map((d) => ({ labels: { queue: d.queue }, value: d.waiting })),
+    },
+    {
+      name: 'verwijsindex_queue_oldest_waiting_seconds',
+      help: 'Age of the oldest job waiting to run, per queue (absent when none waits)',
+      labelNames: ['queue'],
+      samples: (depths) => depths.map((d) => ({ labels: { queue: d.queue }, value: d.oldestSeconds })),
+    },
+  ])
 }

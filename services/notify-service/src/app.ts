@@ -9,6 +9,7 @@ import {
 import type { FastifyInstance } from 'fastify'
 import { IDEMPOTENCY_TABLE, type NotifyDatabase } from './db/schema.js'
 import { createMailSender } from './delivery/email.js'
+import { notifyMetrics } from './metrics.js'
 import { Notifier } from './notifier.js'
 import { notificationRoutes } from './routes/notifications.js'
 import { webhookRoutes } from './routes/webhooks.js'
@@ -35,6 +36,7 @@ export const notifyService: ServiceDefinition<NotifyDatabase> = {
     payload: webhookPayloadSchema,
     events: EVENT_TYPES.map((name) => ({ name, summary: name, description: EVENT_DESCRIPTIONS[name] })),
   },
+  metrics: notifyMetrics,
   async routes(app, { db, boss, config, clock, log }) {
     const mail = config.smtpUrl ? createMailSender(config.smtpUrl, config.mailFrom) : null
     if (!mail) log.warn('SMTP_URL is not set: e-mail notifications wait (pending) until it is')
