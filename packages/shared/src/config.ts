@@ -42,6 +42,8 @@ export const envSchema = z
     AUDIT_SERVICE_PORT: port(3003),
     HOST: z.string().default('127.0.0.1'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    // A partner's identity provider issues short-lived tokens; 12 hours is a working day with margin.
+    TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(43_200),
     // NEN 7513 asks for at least five years of access logging; 1826 days is five years with leap days.
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(1826),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -49,6 +51,11 @@ export const envSchema = z
     NOTIFY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
     NOTIFY_LANGUAGE: z.enum(['nl', 'en']).default('nl'),
     NOTIFY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
+    NOTIFY_ALLOW_PRIVATE_WEBHOOKS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    AUDIT_EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(1),
   })
   .superRefine((env, ctx) => {
     const methods = [env.JWT_SECRET, env.JWT_PUBLIC_KEY, env.JWKS_URL].filter(Boolean).length
@@ -65,6 +72,13 @@ export const envSchema = z
         path: ['JWT_SECRET'],
         message:
           'HS256 shared secrets are for development and tests; use JWT_PUBLIC_KEY or JWKS_URL in production',
+      })
+    }
+    if (env.NODE_ENV === 'production' && env.NOTIFY_ALLOW_PRIVATE_WEBHOOKS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NOTIFY_ALLOW_PRIVATE_WEBHOOKS'],
+        message: 'private webhook targets are for development only',
       })
     }
     if (env.NODE_ENV === 'production' && !env.AUDIT_SIGNING_KEY) {
@@ -105,6 +119,8 @@ export const ENV_DESCRIPTIONS = {
   AUDIT_SERVICE_PORT: "audit-service's listening port.",
   HOST: 'Listening address (`0.0.0.0` in containers).',
   RATE_LIMIT_PER_MINUTE: 'Requests per minute per token subject (per client address without a valid token).',
+  TOKEN_MAX_LIFETIME_SECONDS:
+    'Longest token lifetime accepted (`exp` minus `iat`, or `exp` minus now without `iat`); tokens without `exp` are refused. Default 43200 (12 hours).',
   AUDIT_RETENTION_DAYS:
     'Audit events older than this are purged nightly, after a signed checkpoint. NEN 7513 asks for at least five years.',
   LOG_LEVEL: 'Application log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.',
@@ -115,6 +131,10 @@ export const ENV_DESCRIPTIONS = {
   NOTIFY_LANGUAGE: 'Language of notification mail: `nl` or `en`.',
   NOTIFY_WEBHOOK_TIMEOUT_SECONDS:
     'A webhook receiver must answer within this, or the attempt counts as a temporary failure.',
+  NOTIFY_ALLOW_PRIVATE_WEBHOOKS:
+    '`true` lets webhooks target loopback and private addresses (a local receiver in development); never in production. Default `false`.',
+  AUDIT_EXPORT_CONCURRENCY:
+    'Audit exports one caller may run at the same time (each holds a database connection while it streams). Default 1.',
 } as const satisfies Record<keyof Env, string>
 
 export interface Config {
@@ -135,6 +155,10 @@ export interface Config {
   ports: { match: number; notify: number; audit: number }
   host: string
   rateLimitPerMinute: number
+  /** Tokens living longer than this (or without `exp`) are refused. */
+  tokenMaxLifetimeSeconds: number
+  /** Concurrent audit exports per caller. */
+  auditExportConcurrency: number
   /** Audit events older than this are purged (after a signed checkpoint). */
   auditRetentionDays: number
   logLevel: Env['LOG_LEVEL']
@@ -145,6 +169,8 @@ export interface Config {
     retentionDays: number
     language: Env['NOTIFY_LANGUAGE']
     webhookTimeoutSeconds: number
+    /** Webhooks may target loopback and private addresses (development only). */
+    allowPrivateWebhooks: boolean
   }
 }
 
@@ -187,6 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ports: { match: e.MATCH_SERVICE_PORT, notify: e.NOTIFY_SERVICE_PORT, audit: e.AUDIT_SERVICE_PORT },
     host: e.HOST,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
+    auditExportConcurrency: e.AUDIT_EXPORT_CONCURRENCY,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     notify: {
@@ -194,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionDays: e.NOTIFY_RETENTION_DAYS,
       language: e.NOTIFY_LANGUAGE,
       webhookTimeoutSeconds: e.NOTIFY_WEBHOOK_TIMEOUT_SECONDS,
+      allowPrivateWebhooks: e.NOTIFY_ALLOW_PRIVATE_WEBHOOKS,
     },
   }
 }

@@ -312,7 +312,7 @@ describe('Idempotency-Key', () => {
       .digest('hex')
     const claim = (at: Date) =>
       sql`insert into notify.idempotency_keys (scope, key, request_hash, status_code, response, created_at)
-          values (${`pro-${ORGS.regenboog.id}|/v1/webhooks`}, 'crashed-1', ${hash}, 0, 'null'::jsonb, ${at})`.execute(
+          values (${`org:${ORGS.regenboog.id}|/v1/webhooks`}, 'crashed-1', ${hash}, 0, 'null'::jsonb, ${at})`.execute(
         h.db,
       )
     const post = () =>
