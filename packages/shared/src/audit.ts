@@ -172,7 +172,10 @@ export async function recordDenied<DB extends SharedTables>(
 }
 
 /** The first over-limit request of a verified subject in a window (later ones in the window write nothing). */
-export async function recordRateLimited<DB extends SharedTables>(db: Kysely<DB>, actor: Actor): Promise<void> {
+export async function recordRateLimited<DB extends SharedTables>(
+  db: Kysely<DB>,
+  actor: Actor,
+): Promise<void> {
   await recordAuditEvents(db, [
     auditEventOf(actor, 'access.rate_limited', { outcome: 'denied', resource: { type: 'route', id: 'any' } }),
   ])

@@ -43,7 +43,12 @@ export const envSchema = z
     HOST: z.string().default('127.0.0.1'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     // A partner's identity provider issues short-lived tokens; 12 hours is a working day with margin.
-    TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(43_200),
+    TOKEN_MAX_LIFETIME_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(43_200),
     // NEN 7513 asks for at least five years of access logging; 1826 days is five years with leap days.
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(1826),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -72,13 +77,6 @@ export const envSchema = z
         path: ['JWT_SECRET'],
         message:
           'HS256 shared secrets are for development and tests; use JWT_PUBLIC_KEY or JWKS_URL in production',
-      })
-    }
-    if (env.NODE_ENV === 'production' && env.NOTIFY_ALLOW_PRIVATE_WEBHOOKS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['NOTIFY_ALLOW_PRIVATE_WEBHOOKS'],
-        message: 'private webhook targets are for development only',
       })
     }
     if (env.NODE_ENV === 'production' && !env.AUDIT_SIGNING_KEY) {
@@ -132,7 +130,7 @@ export const ENV_DESCRIPTIONS = {
   NOTIFY_WEBHOOK_TIMEOUT_SECONDS:
     'A webhook receiver must answer within this, or the attempt counts as a temporary failure.',
   NOTIFY_ALLOW_PRIVATE_WEBHOOKS:
-    '`true` lets webhooks target loopback and private addresses (a local receiver in development); never in production. Default `false`.',
+    '`true` lets webhooks target loopback and private addresses (a local receiver in development); ignored in production. Default `false`.',
   AUDIT_EXPORT_CONCURRENCY:
     'Audit exports one caller may run at the same time (each holds a database connection while it streams). Default 1.',
 } as const satisfies Record<keyof Env, string>

@@ -5,7 +5,8 @@ import { z } from 'zod'
  * pair. None belongs in any field of this API (no field needs newlines), PostgreSQL refuses NUL in text
  * and lone surrogates in jsonb, and CR/LF in a contact detail would forge lines in mail to others.
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 export function isSafeText(value: string): boolean {
   return !UNSAFE.test(value)

@@ -1,5 +1,5 @@
-import { z } from 'zod'
 import { text } from '@verwijsindex/shared'
+import { z } from 'zod'
 import { LEGAL_MAX_DURATION_DAYS, MAX_AGE } from './age.js'
 import { sectorSchema, slugSchema } from './sectors.js'
 

@@ -76,7 +76,9 @@ export const regionRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async 
         tags: ['regions'],
         params: z.object({ code: slugSchema }),
         // A version the database's int can hold: a larger one is a 400, not a query that fails.
-        querystring: z.strictObject({ version: z.coerce.number().int().min(1).max(2_147_483_647).optional() }),
+        querystring: z.strictObject({
+          version: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+        }),
         response: { 200: regionSchema, 404: problemSchema },
       },
     },

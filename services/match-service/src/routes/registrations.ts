@@ -5,11 +5,11 @@ import {
   createdAtCursorSchema,
   decodeCursor,
   emailSchema,
-  personNameSchema,
-  phoneSchema,
   ProblemError,
   pageQuerySchema,
   pageSchema,
+  personNameSchema,
+  phoneSchema,
   problemSchema,
   ruleViolation,
 } from '@verwijsindex/shared'
