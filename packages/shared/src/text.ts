@@ -5,11 +5,19 @@ import { z } from 'zod'
  * pair. None belongs in any field of this API (no field needs newlines), PostgreSQL refuses NUL in text
  * and lone surrogates in jsonb, and CR/LF in a contact detail would forge lines in mail to others.
  */
-const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
-
 export function isSafeText(value: string): boolean {
-  return !UNSAFE.test(value)
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = value.charCodeAt(i + 1)
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false
+      i++
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      return false
+    }
+  }
+  return true
 }
 
 export const UNSAFE_TEXT_MESSAGE = 'must not contain control characters or unpaired surrogates'
