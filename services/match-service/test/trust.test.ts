@@ -1,4 +1,4 @@
-import { generateBsn, signToken, TEST_JWT_SECRET } from '@verwijsindex/shared/testing'
+import { generateBsn, signToken, TEST_JWT_SECRET, waitFor } from '@verwijsindex/shared/testing'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -231,5 +231,55 @@ describe('responses with personal data', () => {
   it('carry Cache-Control: no-store', async () => {
     const res = await get('/v1/registrations', pro('school-a'))
     expect(res.headers['cache-control']).toBe('no-store')
+  })
+})
+
+describe('the rate limit', () => {
+  it('counts refused requests too, before any database work: 429s write no audit row each', async () => {
+    const limited = await startMatchService({ env: { RATE_LIMIT_PER_MINUTE: '3' } })
+    try {
+      const rows = async (action: string) =>
+        Number(
+          (
+            await sql<{ n: string }>`select count(*) as n from audit.events where action = ${action}`.execute(
+              limited.db,
+            )
+          ).rows[0]?.n,
+        )
+      // A valid token with the wrong role: 403 and an access.denied each, until the limit.
+      const wrongRole = limited.token(professional('school-a'))
+      const statuses: number[] = []
+      for (let i = 0; i < 8; i++) {
+        const res = await limited.app.inject({
+          method: 'PUT',
+          url: '/v1/regions/flood',
+          headers: auth(wrongRole),
+          payload: {},
+        })
+        statuses.push(res.statusCode)
+        if (res.statusCode === 429) {
+          expect(res.headers['retry-after']).toBeDefined()
+          expect(res.headers['ratelimit-limit']).toBe('3')
+          expect(res.headers['ratelimit-remaining']).toBe('0')
+          expect(res.headers['content-type']).toMatch(/application\/problem\+json/)
+        }
+      }
+      expect(statuses).toEqual([403, 403, 403, 429, 429, 429, 429, 429])
+      expect(await rows('access.denied')).toBe(3)
+      await waitFor(async () => (await rows('access.rate_limited')) >= 1, { what: 'the rate_limited event' })
+      expect(await rows('access.rate_limited')).toBe(1)
+      // Without a valid token: limited by address, never audited.
+      const bad = []
+      for (let i = 0; i < 5; i++) {
+        bad.push(
+          (await limited.app.inject({ method: 'GET', url: '/v1/registrations', headers: auth('x.y.z') }))
+            .statusCode,
+        )
+      }
+      expect(bad).toEqual([401, 401, 401, 429, 429])
+      expect(await rows('access.rate_limited')).toBe(1)
+    } finally {
+      await limited.close()
+    }
   })
 })
