@@ -41,6 +41,8 @@ export interface RegisteredRoute {
   url: string
   public: boolean
   roles: readonly string[] | undefined
+  /** The route's request schemas (zod), for suites that derive requests from them. */
+  schema: { body?: unknown; querystring?: unknown; params?: unknown } | undefined
 }
 
 export interface ServiceAppOptions<DB extends SharedTables> {
@@ -178,7 +180,8 @@ export async function createServiceApp<DB extends SharedTables>(
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue
       const config = route.config as { public?: boolean; roles?: readonly string[] } | undefined
-      registeredRoutes.push({ method, url: route.url, public: Boolean(config?.public), roles: config?.roles })
+      const schema = route.schema as RegisteredRoute['schema']
+      registeredRoutes.push({ method, url: route.url, public: Boolean(config?.public), roles: config?.roles, schema })
     }
   })
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
