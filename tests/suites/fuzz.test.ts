@@ -166,13 +166,22 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   }),
 )
 
+/** Percent-encoding that a lone surrogate cannot break: its bytes as a client would send them. */
+function pct(value: string): string {
+  try {
+    return encodeURIComponent(value)
+  } catch {
+    return [...Buffer.from(value)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')
+  }
+}
+
 function buildRequest(route: Route, m: Mutation) {
   let body = validBody(route)
   const query: Record<string, string> = {}
   const keys = [...new Set([...shapeKeys(route.schema?.body), ...Object.keys(body ?? {})])]
   const queryKeys = [...new Set([...shapeKeys(route.schema?.querystring), 'cursor', 'limit'])]
   let contentType: string | undefined
-  let url = route.url.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(paramValue(route, name)))
+  let url = route.url.replace(/:(\w+)/g, (_, name: string) => pct(paramValue(route, name)))
   if (m.kind === 'field' && keys.length)
     body = { ...(body ?? {}), [keys[m.key % keys.length] as string]: m.value }
   if (m.kind === 'drop' && body && keys.length) {
@@ -184,12 +193,12 @@ function buildRequest(route: Route, m: Mutation) {
   if (m.kind === 'query') query[queryKeys[m.key % queryKeys.length] as string] = asQueryValue(m.value)
   if (m.kind === 'cursor') query.cursor = m.value
   if (m.kind === 'param' && route.url.includes(':')) {
-    url = route.url
-      .replace(/:(\w+)/, encodeURIComponent(m.value))
-      .replace(/:(\w+)/g, (_, n: string) => paramValue(route, n))
+    url = route.url.replace(/:(\w+)/, pct(m.value)).replace(/:(\w+)/g, (_, n: string) => paramValue(route, n))
   }
   if (m.kind === 'contentType') contentType = m.type
-  const search = new URLSearchParams(query).toString()
+  const search = Object.entries(query)
+    .map(([k, v]) => `${pct(k)}=${pct(v)}`)
+    .join('&')
   return { url: search ? `${url}?${search}` : url, body, contentType }
 }
 

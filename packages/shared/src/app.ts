@@ -82,6 +82,16 @@ export async function createServiceApp<DB extends SharedTables>(
     keepAliveTimeout: 72_000,
     trustProxy: false,
     routerOptions: { ignoreTrailingSlash: true },
+    // Refusals the router makes before any route runs (a malformed URL, a path parameter over 100
+    // characters) are problems like every other refusal.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      sendProblem(
+        reply,
+        tooLong ? 'not_found' : 'bad_request',
+        tooLong ? 'No such resource' : 'The URL could not be read',
+      )
+    },
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -181,7 +191,13 @@ export async function createServiceApp<DB extends SharedTables>(
       if (method === 'HEAD') continue
       const config = route.config as { public?: boolean; roles?: readonly string[] } | undefined
       const schema = route.schema as RegisteredRoute['schema']
-      registeredRoutes.push({ method, url: route.url, public: Boolean(config?.public), roles: config?.roles, schema })
+      registeredRoutes.push({
+        method,
+        url: route.url,
+        public: Boolean(config?.public),
+        roles: config?.roles,
+        schema,
+      })
     }
   })
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
