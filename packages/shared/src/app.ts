@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import underPressure from '@fastify/under-pressure'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Kysely } from 'kysely'
 import type { DestinationStream } from 'pino'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
@@ -23,6 +16,7 @@ import type { Config } from './config.js'
 import { pingDatabase, type SharedTables, sharedView } from './db/index.js'
 import { ProblemError, problemSchema, registerProblemHandlers, sendProblem } from './errors.js'
 import { createLogger } from './logger.js'
+import { type OpenApiOptions, registerOpenApi } from './openapi.js'
 import { findUnsafeText, UNSAFE_TEXT_MESSAGE } from './text.js'
 
 declare module 'fastify' {
@@ -54,12 +48,16 @@ export interface ServiceAppOptions<DB extends SharedTables> {
   clock: Clock
   /** Where log lines go; tests pass a stream to read them back. */
   logStream?: DestinationStream
+  /** Whether POSTs take an Idempotency-Key (so the document declares its 409 and 422). */
+  idempotent?: boolean
+  /** The events the service sends, for the document's `webhooks`. */
+  webhooks?: OpenApiOptions['webhooks']
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/
 
 /**
- * The one fastify factory all three services use: zod schemas, OpenAPI at /docs, helmet, rate limits per
+ * The one fastify factory all three services use: zod schemas, OpenAPI at /v1/openapi.json and /docs, helmet, rate limits per
  * token subject, back-pressure, request ids, RFC 9457 problems, auth, health and metrics.
  */
 export async function createServiceApp<DB extends SharedTables>(
@@ -80,7 +78,9 @@ export async function createServiceApp<DB extends SharedTables>(
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 72_000,
-    trustProxy: false,
+    // Only the configured proxies (the console, a load balancer) may name the client's address, so the audit
+    // trail's access point is the browser's and nobody else can forge it.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true },
     // Refusals the router makes before any route runs (a malformed URL, a path parameter over 100
     // characters) are problems like every other refusal.
@@ -171,18 +171,11 @@ export async function createServiceApp<DB extends SharedTables>(
       return error
     },
   })
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: options.title, description: options.description, version: '1.0.0' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  })
-  // The API documentation is public like health and metrics.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false }
+  await registerOpenApi(app, {
+    title: options.title,
+    description: options.description,
+    idempotent: options.idempotent ?? false,
+    webhooks: options.webhooks,
   })
   const registeredRoutes: RegisteredRoute[] = []
   app.decorate('registeredRoutes', registeredRoutes)
@@ -200,7 +193,6 @@ export async function createServiceApp<DB extends SharedTables>(
       })
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
   registerProblemHandlers(app)
   await registerAuth(app, config, (reason) => rejected.labels(reason).inc())
 
@@ -231,7 +223,7 @@ export async function createServiceApp<DB extends SharedTables>(
     '/health/live',
     {
       config: { public: true, rateLimit: false },
-      schema: { operationId: 'live', tags: ['health'], security: [], response: { 200: health } },
+      schema: { hide: true, response: { 200: health } },
     },
     async () => ({ status: 'ok' as const, service: options.serviceName }),
   )
@@ -239,12 +231,8 @@ export async function createServiceApp<DB extends SharedTables>(
     '/health/ready',
     {
       config: { public: true, rateLimit: false },
-      schema: {
-        operationId: 'ready',
-        tags: ['health'],
-        security: [],
-        response: { 200: health, 503: problemSchema },
-      },
+      // Operational, outside the versioned API: docs/operations.md describes it.
+      schema: { hide: true, response: { 200: health, 503: problemSchema } },
     },
     async (request, reply) => {
       try {
