@@ -1,3 +1,4 @@
+import { text } from '@verwijsindex/shared'
 import { z } from 'zod'
 import { LEGAL_MAX_DURATION_DAYS, MAX_AGE } from './age.js'
 import { sectorSchema, slugSchema } from './sectors.js'
@@ -44,7 +45,7 @@ export const conditionSchema = z.strictObject({
 
 export const ruleSchema = z.strictObject({
   id: slugSchema,
-  description: z.string().max(500).optional(),
+  description: text({ max: 500 }).optional(),
   when: conditionSchema.default({}),
   /** Sectors in order of preference. */
   coordinator: z.array(sectorSchema).min(1),
@@ -52,15 +53,15 @@ export const ruleSchema = z.strictObject({
 
 export const escalationStepSchema = z.strictObject({
   level: z.number().int().min(1).max(10),
-  description: z.string().max(500).optional(),
+  description: text({ max: 500 }).optional(),
   after: durationSchema,
   notify: z.array(slugSchema).min(1),
 })
 
 export const regionDocumentSchema = z
   .strictObject({
-    name: z.string().min(1).max(200),
-    description: z.string().max(4000).optional(),
+    name: text({ min: 1, max: 200 }),
+    description: text({ max: 4000 }).optional(),
     municipalities: z.array(z.string().regex(/^\d{4}$/, 'must be a 4-digit CBS municipality code')),
     registration: z
       .strictObject({

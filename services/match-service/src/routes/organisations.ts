@@ -5,6 +5,7 @@ import {
   pageQuerySchema,
   pageSchema,
   problemSchema,
+  text,
 } from '@verwijsindex/shared'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -45,7 +46,7 @@ export const toOrganisation = (o: Organisation) => ({
 })
 
 const fields = {
-  name: z.string().trim().min(1).max(200),
+  name: text({ min: 1, max: 200 }),
   sector: sectorSchema,
   region: slugSchema,
   /** The organisation's functional mailbox, told of every match alongside the professional. */
@@ -127,7 +128,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     },
     async (request) => {
       const { limit, cursor, region, sector } = request.query
-      const after = decodeCursor(cursor, z.string())
+      const after = decodeCursor(cursor, slugSchema)
       const rows = await readOrganisations(ctx, actorOf(request), { region, sector, after }, limit + 1)
       const page = pageOf(rows, limit, (o) => o.id)
       return { items: page.items.map(toOrganisation), nextCursor: page.nextCursor }

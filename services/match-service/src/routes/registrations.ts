@@ -1,11 +1,15 @@
 import {
   actorOf,
   bsnSchema,
+  containsBsn,
   createdAtCursorSchema,
   decodeCursor,
+  emailSchema,
   ProblemError,
   pageQuerySchema,
   pageSchema,
+  personNameSchema,
+  phoneSchema,
   problemSchema,
   ruleViolation,
 } from '@verwijsindex/shared'
@@ -35,12 +39,9 @@ const archivedSchema = z.object({
 })
 
 const contactInput = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  email: z.email().max(254),
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number'),
+  name: personNameSchema,
+  email: emailSchema,
+  phone: phoneSchema,
 })
 
 const durationDaysInput = z.number().int().min(1).max(LEGAL_MAX_DURATION_DAYS)
@@ -58,7 +59,9 @@ export const registrationInput = z
     /** The registrant's own reference (e.g. a pupil or case number): a code, not a place for text. */
     externalReference: z
       .string()
-      .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'must be a code of 1 to 64 letters, digits or . _ : / -')
+      .regex(/^[A-Za-z0-9._/-]{1,64}$/, 'must be a code of 1 to 64 letters, digits or . _ / -')
+      // No BSN at rest, without exception: a reference that is (or hides) one is refused.
+      .refine((value) => !containsBsn(value), 'must not contain a BSN')
       .optional(),
     municipality: z
       .string()
