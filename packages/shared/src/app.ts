@@ -19,7 +19,7 @@ import { registerAuth } from './auth.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import { pingDatabase, type SharedTables, sharedView } from './db/index.js'
-import { problemSchema, registerProblemHandlers, sendProblem } from './errors.js'
+import { problemSchema, RETRY_AFTER_SECONDS, registerProblemHandlers, sendProblem } from './errors.js'
 import { createLogger } from './logger.js'
 
 declare module 'fastify' {
@@ -72,6 +72,8 @@ export async function createServiceApp<DB extends SharedTables>(
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     bodyLimit: 64 * 1024,
+    // Our own hook answers requests that arrive while closing, with a problem document.
+    return503OnClosing: false,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 72_000,
@@ -104,6 +106,39 @@ export async function createServiceApp<DB extends SharedTables>(
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
+  })
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  // A stalled database must not hang a request until the socket closes (and commit later unseen): past the
+  // deadline the client hears 503 and may retry with its Idempotency-Key; the work's transaction still ends
+  // on its own connection, so nothing is left half done.
+  const deadlines = new WeakMap<object, NodeJS.Timeout>()
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.longRunning) return
+    const timer = setTimeout(() => {
+      if (reply.sent) return
+      request.log.warn('request deadline passed; answering 503')
+      sendProblem(
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS)),
+        'unavailable',
+        'The request could not be completed in time; its outcome is unknown, retry with the same Idempotency-Key',
+      )
+    }, config.requestDeadlineMs)
+    timer.unref()
+    deadlines.set(request, timer)
+  })
+  app.addHook('onResponse', async (request) => clearTimeout(deadlines.get(request)))
+  app.addHook('onRequestAbort', async (request) => clearTimeout(deadlines.get(request)))
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return
+    // Shutting down: a load balancer or client should go to another replica, or come back shortly.
+    return sendProblem(
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS)).header('connection', 'close'),
+      'unavailable',
+      'The service is shutting down',
+    )
   })
   app.addHook('onResponse', async (request, reply) => {
     duration
@@ -181,10 +216,14 @@ export async function createServiceApp<DB extends SharedTables>(
     },
     async (request, reply) => {
       try {
-        await pingDatabase(options.db)
+        await pingDatabase(options.db, config.database.readyTimeoutMs)
       } catch (error) {
         request.log.warn({ err: error }, 'database not reachable')
-        return sendProblem(reply, 'unavailable', 'The database is not reachable')
+        return sendProblem(
+          reply.header('retry-after', String(RETRY_AFTER_SECONDS)),
+          'unavailable',
+          'The database is not reachable',
+        )
       }
       return { status: 'ok' as const, service: options.serviceName }
     },

@@ -19,6 +19,12 @@ export const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL'),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    REQUEST_DEADLINE_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
+    DATABASE_READY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+    AUDIT_EXPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
     SMTP_URL: optionalText.pipe(
       z
         .string()
@@ -36,6 +42,12 @@ export const envSchema = z
     SUBJECT_KEY_SECRET: z.string().min(32, 'must be at least 32 characters'),
     AUDIT_SIGNING_KEY: optionalText.pipe(
       z.string().includes('BEGIN PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
+    ),
+    AUDIT_PREVIOUS_PUBLIC_KEYS: optionalText.pipe(
+      z
+        .string()
+        .includes('BEGIN PUBLIC KEY', { message: 'must be one or more SPKI PEM public keys' })
+        .optional(),
     ),
     MATCH_SERVICE_PORT: port(3001),
     NOTIFY_SERVICE_PORT: port(3002),
@@ -84,7 +96,20 @@ export const ENV_DESCRIPTIONS = {
     '`production` refuses missing secrets and HS256 tokens instead of generating or accepting them, and accepts only public `https` webhook URLs.',
   DATABASE_URL:
     'PostgreSQL connection URL. `npm start` runs an embedded PostgreSQL when it is unset; a service started any other way needs it.',
-  DATABASE_POOL_MAX: "Connections in each service's pool.",
+  DATABASE_POOL_MAX:
+    "Connections in each service's own pool; each service also opens 2 for its queue (pg-boss), so a process running all three services holds at most 3 × (DATABASE_POOL_MAX + 2). See the connection budget.",
+  DATABASE_ACQUIRE_TIMEOUT_MS:
+    'How long a request waits for a pooled connection (or a new one to open) before it is answered 503 `unavailable`.',
+  DATABASE_STATEMENT_TIMEOUT_MS:
+    'PostgreSQL `statement_timeout` of every service connection: a statement running longer is cancelled and its request answered 503. 0 switches it off.',
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS:
+    'PostgreSQL `idle_in_transaction_session_timeout`: a transaction left idle this long (a stalled or vanished request) is ended by the server and its locks freed. 0 switches it off.',
+  REQUEST_DEADLINE_MS:
+    'A request not answered within this (a stalled database) is answered 503 `unavailable` with Retry-After; its transaction still ends on its own (commit or rollback), so retry with the same Idempotency-Key. Long-running audit routes (verify) are exempt.',
+  DATABASE_READY_TIMEOUT_MS:
+    '`/health/ready` answers 503 when the database does not answer its ping within this.',
+  AUDIT_EXPORT_STATEMENT_TIMEOUT_MS:
+    "`statement_timeout` for the audit export's batch reads (each batch is one statement; the export itself may run longer). 0 switches it off.",
   SMTP_URL:
     '`smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465` (TLS); TLS options as query parameters, e.g. `?requireTLS=true`. Unset: `npm start` runs a mail catcher; a standalone notify-service keeps mail pending.',
   MAIL_FROM: 'Sender of every mail; its domain is also the domain of each Message-ID.',
@@ -100,6 +125,8 @@ export const ENV_DESCRIPTIONS = {
     'HMAC key (at least 32 characters) that turns a BSN into the subject key. Never change or lose it: start-up refuses a key that does not match the fingerprint in the database. `npm start` generates one for development.',
   AUDIT_SIGNING_KEY:
     'Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; required in production. `npm start` generates one for development.',
+  AUDIT_PREVIOUS_PUBLIC_KEYS:
+    'After a key rotation: the public halves (SPKI PEM, concatenated) of earlier signing keys, so checkpoints they signed still verify. Never drop a key while checkpoints it signed are kept.',
   MATCH_SERVICE_PORT: "match-service's listening port.",
   NOTIFY_SERVICE_PORT: "notify-service's listening port.",
   AUDIT_SERVICE_PORT: "audit-service's listening port.",
@@ -121,6 +148,15 @@ export interface Config {
   nodeEnv: Env['NODE_ENV']
   databaseUrl: string
   databasePoolMax: number
+  database: {
+    acquireTimeoutMs: number
+    statementTimeoutMs: number
+    idleInTransactionTimeoutMs: number
+    readyTimeoutMs: number
+    exportStatementTimeoutMs: number
+  }
+  /** A request not answered by then gets 503 (routes with `longRunning` excepted). */
+  requestDeadlineMs: number
   smtpUrl: string | undefined
   mailFrom: string
   jwt: {
@@ -132,6 +168,8 @@ export interface Config {
   }
   subjectKeySecret: string
   auditSigningKey: string | undefined
+  /** SPKI PEM public keys of earlier signing keys (after a rotation). */
+  auditPreviousPublicKeys: string[]
   ports: { match: number; notify: number; audit: number }
   host: string
   rateLimitPerMinute: number
@@ -146,6 +184,15 @@ export interface Config {
     language: Env['NOTIFY_LANGUAGE']
     webhookTimeoutSeconds: number
   }
+}
+
+/** Concatenated PEM blocks, one string each (environment variables carry them with real or `\\n` newlines). */
+function splitPem(value: string | undefined): string[] {
+  if (!value) return []
+  const text = value.replaceAll('\\n', '\n')
+  return [...text.matchAll(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g)].map(
+    (m) => `${m[0]}\n`,
+  )
 }
 
 export class ConfigError extends Error {
@@ -173,6 +220,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
+    database: {
+      acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      readyTimeoutMs: e.DATABASE_READY_TIMEOUT_MS,
+      exportStatementTimeoutMs: e.AUDIT_EXPORT_STATEMENT_TIMEOUT_MS,
+    },
+    requestDeadlineMs: e.REQUEST_DEADLINE_MS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     jwt: {
@@ -184,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     subjectKeySecret: e.SUBJECT_KEY_SECRET,
     auditSigningKey: e.AUDIT_SIGNING_KEY,
+    auditPreviousPublicKeys: splitPem(e.AUDIT_PREVIOUS_PUBLIC_KEYS),
     ports: { match: e.MATCH_SERVICE_PORT, notify: e.NOTIFY_SERVICE_PORT, audit: e.AUDIT_SERVICE_PORT },
     host: e.HOST,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,

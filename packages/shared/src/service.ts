@@ -9,7 +9,14 @@ import { verifySubjectKeyFingerprint } from './bsn.js'
 import { type Clock, systemClock } from './clock.js'
 import { type Config, loadConfigOrExit } from './config.js'
 import type { IdempotencyTable } from './db/index.js'
-import { createDb, findOrganisation, type Organisation, type SharedTables, sharedView } from './db/index.js'
+import {
+  createDb,
+  findOrganisation,
+  isDatabaseUnavailable,
+  type Organisation,
+  type SharedTables,
+  sharedView,
+} from './db/index.js'
 import { ProblemError } from './errors.js'
 import { registerIdempotency } from './idempotency.js'
 import { createQueue, type PgBoss } from './queue.js'
@@ -20,6 +27,9 @@ declare module 'fastify' {
     organisation?: Organisation
   }
 }
+
+/** Connections each service's pg-boss may open, beside DATABASE_POOL_MAX for its own pool. */
+export const QUEUE_CONNECTIONS = 2
 
 /** What every service's build takes: infrastructure is injected, so tests swap only what they must. */
 export interface ServiceDeps {
@@ -74,7 +84,9 @@ export async function buildService<DB extends SharedTables>(
   deps: ServiceDeps,
 ): Promise<FastifyInstance> {
   const { config } = deps
-  const db = await openDatabase<DB>(config, definition.name)
+  // The pool opens before the app (and its logger): a lost connection is logged once the app exists.
+  let connectionLost = (_error: Error): void => undefined
+  const db = await openDatabase<DB>(config, definition.name, (error) => connectionLost(error))
   const clock = deps.clock ?? systemClock
   const app = await createServiceApp({
     serviceName: definition.name,
@@ -85,10 +97,21 @@ export async function buildService<DB extends SharedTables>(
     clock,
     logStream: deps.logStream,
   })
+  connectionLost = (error) => app.log.warn({ err: error }, 'database connection lost; the pool replaces it')
   const workersWanted = deps.workers ?? false
   // Supervision and cron scheduling only where workers run; pg-boss elects one supervisor at a time.
-  const boss = createQueue(config.databaseUrl, { supervise: workersWanted, schedule: workersWanted, max: 2 })
-  boss.on('error', (error) => app.log.error({ err: error }, 'queue error'))
+  const boss = createQueue(config.databaseUrl, {
+    supervise: workersWanted,
+    schedule: workersWanted,
+    max: QUEUE_CONNECTIONS,
+    acquireTimeoutMs: config.database.acquireTimeoutMs,
+  })
+  // pg-boss retries on its own polling interval once the database is back; a lost connection is no reason to stop.
+  boss.on('error', (error) =>
+    isDatabaseUnavailable(error)
+      ? app.log.warn({ err: error }, 'queue: database unavailable')
+      : app.log.error({ err: error }, 'queue error'),
+  )
   let workers: Workers | undefined
   app.addHook('onClose', async () => {
     // The workers first: a running job still needs the queue and the pool.
@@ -130,8 +153,19 @@ function checkActingOrganisation<DB extends SharedTables>(app: FastifyInstance, 
 }
 
 /** Opens the service's pool and checks the subject-key fingerprint before anything else runs. */
-async function openDatabase<DB extends SharedTables>(config: Config, name: string): Promise<Kysely<DB>> {
-  const db = createDb<DB>(config.databaseUrl, { max: config.databasePoolMax, applicationName: name })
+async function openDatabase<DB extends SharedTables>(
+  config: Config,
+  name: string,
+  onConnectionError: (error: Error) => void,
+): Promise<Kysely<DB>> {
+  const db = createDb<DB>(config.databaseUrl, {
+    max: config.databasePoolMax,
+    applicationName: name,
+    acquireTimeoutMs: config.database.acquireTimeoutMs,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs,
+    onConnectionError,
+  })
   try {
     await verifySubjectKeyFingerprint(sharedView(db), config.subjectKeySecret)
   } catch (error) {

@@ -51,7 +51,7 @@ export const chainRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/audit/verify',
     {
-      config: { roles: ['auditor'] },
+      config: { roles: ['auditor'], longRunning: true },
       schema: {
         operationId: 'verifyAuditChain',
         tags: ['audit'],

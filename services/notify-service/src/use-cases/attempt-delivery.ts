@@ -1,4 +1,5 @@
 import {
+  isDatabaseUnavailable,
   type NotificationEvent,
   notificationEventSchema,
   recordAudit,
@@ -13,7 +14,7 @@ import { postWebhook } from '../delivery/webhook.js'
 import { renderEmail } from '../domain/mail/render.js'
 import { webhookPayload } from '../domain/payload.js'
 import { perspectiveOf } from '../domain/perspective.js'
-import { type DeliveryOutcome, nextState } from '../domain/retry.js'
+import { type DeliveryOutcome, type NextState, nextState } from '../domain/retry.js'
 import { type NotifyContext, SERVICE_NAME } from './context.js'
 
 export interface DeliveryDeps extends NotifyContext {
@@ -52,6 +53,36 @@ export async function attemptDelivery(
   }
   const now = at()
   const state = nextState(outcome, notification.attempts, deps.config.notify.maxAttempts, now)
+  // Once sent, losing the outcome would send the mail again after the lease, and leave it unaudited. So a
+  // database that is away (restart, failover, exhaustion) is waited for, well within the claim's lease.
+  await retryWhileUnavailable(deps, notification.id, () =>
+    recordOutcome(deps, notification, token, state, eventType, now),
+  )
+  if (state.status === 'sent') {
+    deps.log.info({ notificationId: notification.id, channel: notification.channel }, 'notification sent')
+  } else {
+    deps.log.warn(
+      {
+        notificationId: notification.id,
+        channel: notification.channel,
+        status: state.status,
+        error: state.error,
+      },
+      'notification not delivered',
+    )
+  }
+  return state.status
+}
+
+/** The outcome and its audit event, in one transaction. */
+async function recordOutcome(
+  deps: DeliveryDeps,
+  notification: Notification,
+  token: string,
+  state: NextState,
+  eventType: string,
+  now: Date,
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const recorded = await recordAttempt(
       trx,
@@ -77,20 +108,31 @@ export async function attemptDelivery(
       purpose: `${eventType} by ${notification.channel} to ${notification.organisationId}`,
     })
   })
-  if (state.status === 'sent') {
-    deps.log.info({ notificationId: notification.id, channel: notification.channel }, 'notification sent')
-  } else {
-    deps.log.warn(
-      {
-        notificationId: notification.id,
-        channel: notification.channel,
-        status: state.status,
-        error: state.error,
-      },
-      'notification not delivered',
-    )
+}
+
+/** Waits between tries to record an outcome: 0.25 s doubling to 15 s, about 2 minutes in all (lease: 5). */
+const RECORD_BACKOFF_MS = [
+  250, 500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000, 15_000, 15_000, 15_000, 15_000,
+]
+
+async function retryWhileUnavailable(
+  deps: DeliveryDeps,
+  notificationId: string,
+  record: () => Promise<void>,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await record()
+    } catch (error) {
+      const wait = RECORD_BACKOFF_MS[attempt]
+      if (wait === undefined || !isDatabaseUnavailable(error)) throw error
+      deps.log.warn(
+        { err: error, notificationId, attempt: attempt + 1 },
+        'could not record an attempt yet; retrying',
+      )
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
   }
-  return state.status
 }
 
 /** The notification as the recipient's channel carries it: a rendered mail, or a signed webhook POST. */
