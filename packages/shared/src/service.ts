@@ -185,9 +185,26 @@ export async function runService<DB extends SharedTables>(definition: ServiceDef
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
     process.exit(1)
   }
-  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+  closeWithGrace({ delay: 10_000, skip: ['unhandledRejection'] }, async ({ err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error')
     await app.close()
   })
+  survivePromisesRejectedByLostConnections(app.log)
   await app.listen({ port: definition.port(config), host: config.host })
+}
+
+/**
+ * pg-boss (10.x) completes and fails jobs without awaiting the promise: with the database away, that
+ * rejection is unhandled, and close-with-grace would end the process for it. A rejection that means "the
+ * database is not reachable" is logged and ridden out (pg-boss retries the job after its expiry); any
+ * other unhandled rejection is still a bug that ends the process, as an uncaught exception.
+ */
+export function survivePromisesRejectedByLostConnections(log: Pick<FastifyBaseLogger, 'warn'>): void {
+  process.on('unhandledRejection', (reason) => {
+    if (isDatabaseUnavailable(reason)) {
+      log.warn({ err: reason }, 'database unavailable (unhandled rejection ridden out)')
+      return
+    }
+    throw reason
+  })
 }
