@@ -127,6 +127,7 @@ export class Services {
         MATCH_SERVICE_PORT: String(s.ports[0]),
         NOTIFY_SERVICE_PORT: String(s.ports[1]),
         AUDIT_SERVICE_PORT: String(s.ports[2]),
+        WEB_CONSOLE_PORT: String(await freePort()),
         RATE_LIMIT_PER_MINUTE: '1000000',
         LOG_LEVEL: 'error',
         ...env,
