@@ -113,7 +113,7 @@ export class Services {
     s.mailDir = path.join(s.cwd, 'mail')
     s.catcher = await startSmtpCatcher(s.mailDir)
     s.ports = [await freePort(), await freePort(), await freePort()]
-    s.child = spawn(process.execPath, ['--import', TSX, START], {
+    s.child = spawn(process.execPath, ['--conditions=source', '--import', TSX, START], {
       cwd: s.cwd,
       env: {
         PATH: process.env.PATH,
