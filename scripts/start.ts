@@ -11,7 +11,13 @@ import { buildAuditService } from '@verwijsindex/audit-service'
 import { buildMatchService } from '@verwijsindex/match-service'
 import { DEMO_ORGANISATIONS, loadDemo } from '@verwijsindex/match-service/demo'
 import { buildNotifyService } from '@verwijsindex/notify-service'
-import { type Config, loadConfigOrExit, migrate, OPERATOR_ROLES } from '@verwijsindex/shared'
+import {
+  type Config,
+  loadConfigOrExit,
+  migrate,
+  OPERATOR_ROLES,
+  survivePromisesRejectedByLostConnections,
+} from '@verwijsindex/shared'
 import { loadOrCreateDevSecrets } from '@verwijsindex/shared/dev/secrets'
 import { type SmtpCatcher, startSmtpCatcher } from '@verwijsindex/shared/dev/smtp-catcher'
 import {
@@ -62,7 +68,10 @@ async function main() {
   let catcher: SmtpCatcher | undefined
   const apps: FastifyInstance[] = []
 
-  closeWithGrace({ delay: 15_000 }, async ({ err, signal }) => {
+  survivePromisesRejectedByLostConnections({
+    warn: (_context: unknown, message?: string) => say(`warning: ${message}`),
+  })
+  closeWithGrace({ delay: 15_000, skip: ['unhandledRejection'] }, async ({ err, signal }) => {
     if (err) process.stderr.write(`${err.stack ?? err}\n`)
     if (signal) say(`\n${signal}: stopping`)
     for (const app of apps) await app.close()

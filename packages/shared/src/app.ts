@@ -3,18 +3,19 @@ import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import underPressure from '@fastify/under-pressure'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Kysely } from 'kysely'
 import type { DestinationStream } from 'pino'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
-import { z } from 'zod'
 import { actorOf } from './actor.js'
 import { onAccessDenied, recordRateLimited } from './audit.js'
 import { registerAuth } from './auth.js'
+import { registerAvailabilityHooks } from './availability.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
-import { pingDatabase, type SharedTables, sharedView } from './db/index.js'
-import { ProblemError, problemSchema, registerProblemHandlers, sendProblem } from './errors.js'
+import { type SharedTables, sharedView } from './db/index.js'
+import { ProblemError, registerProblemHandlers, sendProblem } from './errors.js'
+import { registerOperationalRoutes } from './health.js'
 import { createLogger } from './logger.js'
 import { type OpenApiOptions, registerOpenApi } from './openapi.js'
 import { findUnsafeText, UNSAFE_TEXT_MESSAGE } from './text.js'
@@ -77,6 +78,8 @@ export async function createServiceApp<DB extends SharedTables>(
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     bodyLimit: 64 * 1024,
+    // Our own hook answers requests that arrive while closing, with a problem document.
+    return503OnClosing: false,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 72_000,
@@ -142,6 +145,7 @@ export async function createServiceApp<DB extends SharedTables>(
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  registerAvailabilityHooks(app, config.requestDeadlineMs)
   app.addHook('onResponse', async (request, reply) => {
     inFlight.delete(request.id)
     duration
@@ -240,37 +244,11 @@ export async function createServiceApp<DB extends SharedTables>(
     if (!request.routeOptions.config?.public) reply.header('cache-control', 'no-store')
   })
 
-  const typed = app.withTypeProvider<ZodTypeProvider>()
-  const health = z.object({ status: z.enum(['ok']), service: z.string() })
-  typed.get(
-    '/health/live',
-    {
-      config: { public: true, rateLimit: false },
-      schema: { hide: true, response: { 200: health } },
-    },
-    async () => ({ status: 'ok' as const, service: options.serviceName }),
-  )
-  typed.get(
-    '/health/ready',
-    {
-      config: { public: true, rateLimit: false },
-      // Operational, outside the versioned API: docs/operations.md describes it.
-      schema: { hide: true, response: { 200: health, 503: problemSchema } },
-    },
-    async (request, reply) => {
-      try {
-        await pingDatabase(options.db)
-      } catch (error) {
-        request.log.warn({ err: error }, 'database not reachable')
-        return sendProblem(reply, 'unavailable', 'The database is not reachable')
-      }
-      return { status: 'ok' as const, service: options.serviceName }
-    },
-  )
-  typed.get(
-    '/metrics',
-    { config: { public: true, rateLimit: false }, schema: { hide: true } },
-    async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
-  )
+  registerOperationalRoutes(app, {
+    serviceName: options.serviceName,
+    db: sharedView(options.db),
+    registry,
+    readyTimeoutMs: config.database.readyTimeoutMs,
+  })
   return app
 }

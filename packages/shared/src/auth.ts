@@ -74,6 +74,8 @@ declare module 'fastify' {
     public?: boolean
     /** The roles that may call the route; absent means any valid token. */
     roles?: readonly Role[]
+    /** Exempt from REQUEST_DEADLINE_MS (a chain verification recomputes for minutes). */
+    longRunning?: boolean
   }
 }
 

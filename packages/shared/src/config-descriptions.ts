@@ -10,7 +10,20 @@ export const ENV_DESCRIPTIONS = {
     '`production` refuses missing secrets and HS256 tokens instead of generating or accepting them, and accepts only public `https` webhook URLs.',
   DATABASE_URL:
     'PostgreSQL connection URL. `npm start` runs an embedded PostgreSQL when it is unset; a service started any other way needs it.',
-  DATABASE_POOL_MAX: "Connections in each service's pool.",
+  DATABASE_POOL_MAX:
+    "Connections in each service's own pool; each service also opens 2 for its queue (pg-boss), so a process running all three services holds at most 3 × (DATABASE_POOL_MAX + 2). See the connection budget.",
+  DATABASE_ACQUIRE_TIMEOUT_MS:
+    'How long a request waits for a pooled connection (or a new one to open) before it is answered 503 `unavailable`.',
+  DATABASE_STATEMENT_TIMEOUT_MS:
+    'PostgreSQL `statement_timeout` of every service connection: a statement running longer is cancelled and its request answered 503. 0 switches it off.',
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS:
+    'PostgreSQL `idle_in_transaction_session_timeout`: a transaction left idle this long (a stalled or vanished request) is ended by the server and its locks freed. 0 switches it off.',
+  REQUEST_DEADLINE_MS:
+    'A request not answered within this (a stalled database) is answered 503 `unavailable` with Retry-After; its transaction still ends on its own (commit or rollback), so retry with the same Idempotency-Key. Long-running audit routes (verify) are exempt.',
+  DATABASE_READY_TIMEOUT_MS:
+    '`/health/ready` answers 503 when the database does not answer its ping within this.',
+  AUDIT_EXPORT_STATEMENT_TIMEOUT_MS:
+    "`statement_timeout` for the audit export's batch reads (each batch is one statement; the export itself may run longer). 0 switches it off.",
   SMTP_URL:
     '`smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465` (TLS); TLS options as query parameters, e.g. `?requireTLS=true`. Unset: `npm start` runs a mail catcher; a standalone notify-service keeps mail pending.',
   MAIL_FROM: 'Sender of every mail; its domain is also the domain of each Message-ID.',
@@ -26,6 +39,8 @@ export const ENV_DESCRIPTIONS = {
     'HMAC key (at least 32 characters) that turns a BSN into the subject key. Never change or lose it: start-up refuses a key that does not match the fingerprint in the database. `npm start` generates one for development.',
   AUDIT_SIGNING_KEY:
     'Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; required in production. `npm start` generates one for development.',
+  AUDIT_PREVIOUS_PUBLIC_KEYS:
+    'After a key rotation: the public halves (SPKI PEM, concatenated) of earlier signing keys, so checkpoints they signed still verify. Never drop a key while checkpoints it signed are kept.',
   MATCH_SERVICE_PORT: "match-service's listening port.",
   NOTIFY_SERVICE_PORT: "notify-service's listening port.",
   AUDIT_SERVICE_PORT: "audit-service's listening port.",

@@ -19,6 +19,12 @@ export const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL'),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    REQUEST_DEADLINE_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
+    DATABASE_READY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+    AUDIT_EXPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
     SMTP_URL: optionalText.pipe(
       z
         .string()
@@ -36,6 +42,12 @@ export const envSchema = z
     SUBJECT_KEY_SECRET: z.string().min(32, 'must be at least 32 characters'),
     AUDIT_SIGNING_KEY: optionalText.pipe(
       z.string().includes('BEGIN PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
+    ),
+    AUDIT_PREVIOUS_PUBLIC_KEYS: optionalText.pipe(
+      z
+        .string()
+        .includes('BEGIN PUBLIC KEY', { message: 'must be one or more SPKI PEM public keys' })
+        .optional(),
     ),
     MATCH_SERVICE_PORT: port(3001),
     NOTIFY_SERVICE_PORT: port(3002),
@@ -117,6 +129,15 @@ export interface Config {
   nodeEnv: Env['NODE_ENV']
   databaseUrl: string
   databasePoolMax: number
+  database: {
+    acquireTimeoutMs: number
+    statementTimeoutMs: number
+    idleInTransactionTimeoutMs: number
+    readyTimeoutMs: number
+    exportStatementTimeoutMs: number
+  }
+  /** A request not answered by then gets 503 (routes with `longRunning` excepted). */
+  requestDeadlineMs: number
   smtpUrl: string | undefined
   mailFrom: string
   jwt: {
@@ -128,6 +149,8 @@ export interface Config {
   }
   subjectKeySecret: string
   auditSigningKey: string | undefined
+  /** SPKI PEM public keys of earlier signing keys (after a rotation). */
+  auditPreviousPublicKeys: string[]
   ports: { match: number; notify: number; audit: number; console: number }
   /** Addresses whose X-Forwarded-For is believed (empty: none). */
   trustedProxies: string[]
@@ -161,6 +184,15 @@ export interface Config {
   }
 }
 
+/** Concatenated PEM blocks, one string each (environment variables carry them with real or `\\n` newlines). */
+function splitPem(value: string | undefined): string[] {
+  if (!value) return []
+  const text = value.replaceAll('\\n', '\n')
+  return [...text.matchAll(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g)].map(
+    (m) => `${m[0]}\n`,
+  )
+}
+
 export class ConfigError extends Error {
   readonly variables: string[]
   constructor(issues: { variable: string; message: string }[]) {
@@ -186,6 +218,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
+    database: {
+      acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      readyTimeoutMs: e.DATABASE_READY_TIMEOUT_MS,
+      exportStatementTimeoutMs: e.AUDIT_EXPORT_STATEMENT_TIMEOUT_MS,
+    },
+    requestDeadlineMs: e.REQUEST_DEADLINE_MS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     jwt: {
@@ -197,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     subjectKeySecret: e.SUBJECT_KEY_SECRET,
     auditSigningKey: e.AUDIT_SIGNING_KEY,
+    auditPreviousPublicKeys: splitPem(e.AUDIT_PREVIOUS_PUBLIC_KEYS),
     ports: {
       match: e.MATCH_SERVICE_PORT,
       notify: e.NOTIFY_SERVICE_PORT,

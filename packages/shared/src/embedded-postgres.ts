@@ -20,13 +20,21 @@ export interface EmbeddedPostgres {
   url: string
   port: number
   dataDir: string
-  stop(): Promise<void>
+  /** The postmaster's process id (its backends are its children). */
+  pid: number
+  /**
+   * `fast` (default): aborts sessions, writes a checkpoint, loses nothing committed. `immediate`: quits
+   * without a checkpoint, like a crash; the next start recovers from the WAL. (pg_ctl's `-m` modes.)
+   */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>
 }
 
 export interface EmbeddedPostgresOptions {
   dataDir: string
   port?: number
   password?: string
+  /** Extra server settings (`-c name=value`), e.g. a low `max_connections` for a fault test. */
+  settings?: Record<string, string>
   onLog?: (line: string) => void
 }
 
@@ -194,6 +202,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       'max_connections=300',
       '-c',
       'fsync=on',
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     // Its own process group: a terminal's Ctrl-C goes to the foreground group, and the server must not shut
     // down under the services still using it; stop() ends it last, and an exiting process ends it too.
@@ -220,12 +229,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url,
     port,
     dataDir,
-    async stop() {
+    pid: child.pid ?? 0,
+    async stop(mode = 'fast') {
       process.removeListener('exit', killOnExit)
-      if (child.exitCode !== null) return
+      if (child.exitCode !== null || child.signalCode !== null) return
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve())
-        child.kill('SIGINT') // fast shutdown: aborts sessions, writes a checkpoint, loses nothing committed
+        // SIGINT: fast shutdown (aborts sessions, writes a checkpoint); SIGQUIT: immediate (recovery on start).
+        child.kill(mode === 'immediate' ? 'SIGQUIT' : 'SIGINT')
       })
     },
   }

@@ -1,6 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { isDatabaseUnavailable } from './db/pool.js'
+
+/** Seconds a client is asked to wait before retrying after a 503 (database away, shutting down). */
+export const RETRY_AFTER_SECONDS = 5
 
 /**
  * RFC 9457 problem details. `code` is the stable, machine-readable part integrators switch on;
@@ -157,6 +161,15 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     if (isResponseSerializationError(error as never)) {
       request.log.error({ err: error }, 'response did not match its schema')
       return sendProblem(reply, 'internal_error')
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Restart, failover, stall or exhaustion: nothing is wrong with the request, so try again soon.
+      request.log.warn({ err: error }, 'database unavailable')
+      return sendProblem(
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS)),
+        'unavailable',
+        'The database is not reachable at the moment; try again shortly',
+      )
     }
     const status = error.statusCode ?? 500
     if (status >= 500) {

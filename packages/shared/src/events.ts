@@ -18,7 +18,16 @@ export const QUEUES = {
   auditPurge: 'audit-purge',
 } as const
 
-export const ALL_QUEUES: readonly string[] = Object.values(QUEUES)
+/**
+ * Each queue's policy and job expiry (see QueueSettings): an ingest batch takes seconds, a sealing run at
+ * most a few minutes over a large backlog, a nightly purge longer. `npm run migrate` applies them.
+ */
+export const QUEUE_SETTINGS = {
+  [QUEUES.notifications]: { policy: 'standard', expireInSeconds: 120 },
+  [QUEUES.notifyPurge]: { policy: 'standard', expireInSeconds: 1800 },
+  [QUEUES.auditSeal]: { policy: 'standard', expireInSeconds: 300 },
+  [QUEUES.auditPurge]: { policy: 'standard', expireInSeconds: 3600 },
+} as const satisfies Record<string, { policy: 'standard'; expireInSeconds: number }>
 
 export const EVENT_TYPES = [
   'match.created',

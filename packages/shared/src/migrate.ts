@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import { createDb } from './db/index.js'
-import { ALL_QUEUES } from './events.js'
+import { QUEUE_SETTINGS } from './events.js'
 import { installQueueSchema } from './queue.js'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url))
@@ -38,5 +38,5 @@ export async function migrate(
   } finally {
     await db.destroy()
   }
-  await installQueueSchema(databaseUrl, ALL_QUEUES)
+  await installQueueSchema(databaseUrl, QUEUE_SETTINGS)
 }

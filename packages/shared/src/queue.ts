@@ -7,6 +7,8 @@ export interface QueueOptions {
   supervise?: boolean
   schedule?: boolean
   max?: number
+  /** How long pg-boss waits for a connection before its statement fails (and is retried next poll). */
+  acquireTimeoutMs?: number
 }
 
 export function createQueue(databaseUrl: string, options: QueueOptions = {}): PgBoss {
@@ -15,14 +17,35 @@ export function createQueue(databaseUrl: string, options: QueueOptions = {}): Pg
     schema: QUEUE_SCHEMA,
     max: options.max ?? 4,
     application_name: 'verwijsindex-queue',
+    ...(options.acquireTimeoutMs ? { connectionTimeoutMillis: options.acquireTimeoutMs } : {}),
     supervise: options.supervise ?? true,
     schedule: options.schedule ?? true,
     migrate: false,
   })
 }
 
+/** How a queue behaves: its policy, and how long a job may stay active before pg-boss fails and retries it. */
+export interface QueueSettings {
+  policy: 'standard' | 'short' | 'singleton' | 'stately'
+  /**
+   * A job whose worker died (killed process, lost connection) stays `active` until this runs out, and
+   * only then is retried: short enough that a dead replica does not hold the queue up, longer than a
+   * run can take.
+   */
+  expireInSeconds: number
+}
+
+/** Creates the queue, or brings an existing one to these settings (both idempotent). */
+export async function ensureQueue(boss: PgBoss, name: string, settings: QueueSettings): Promise<void> {
+  if (await boss.getQueue(name)) await boss.updateQueue(name, { name, ...settings })
+  else await boss.createQueue(name, { name, ...settings })
+}
+
 /** Installs or upgrades pg-boss's own schema and creates the named queues; part of `npm run migrate`. */
-export async function installQueueSchema(databaseUrl: string, queues: readonly string[]): Promise<void> {
+export async function installQueueSchema(
+  databaseUrl: string,
+  queues: Readonly<Record<string, QueueSettings>>,
+): Promise<void> {
   const boss = new PgBoss({
     connectionString: databaseUrl,
     schema: QUEUE_SCHEMA,
@@ -34,9 +57,7 @@ export async function installQueueSchema(databaseUrl: string, queues: readonly s
   boss.on('error', () => undefined)
   await boss.start()
   try {
-    for (const name of queues) {
-      if (!(await boss.getQueue(name))) await boss.createQueue(name)
-    }
+    for (const [name, settings] of Object.entries(queues)) await ensureQueue(boss, name, settings)
   } finally {
     await boss.stop({ graceful: false, wait: true })
   }

@@ -10,7 +10,14 @@ import { verifySubjectKeyFingerprint } from './bsn.js'
 import { type Clock, systemClock } from './clock.js'
 import { type Config, loadConfig, loadConfigOrExit } from './config.js'
 import type { IdempotencyTable } from './db/index.js'
-import { createDb, findOrganisation, type Organisation, type SharedTables, sharedView } from './db/index.js'
+import {
+  createDb,
+  findOrganisation,
+  isDatabaseUnavailable,
+  type Organisation,
+  type SharedTables,
+  sharedView,
+} from './db/index.js'
 import { queueDepths } from './db/queue-metrics.js'
 import { ProblemError } from './errors.js'
 import { registerIdempotency } from './idempotency.js'
@@ -24,6 +31,9 @@ declare module 'fastify' {
     organisation?: Organisation
   }
 }
+
+/** Connections each service's pg-boss may open, beside DATABASE_POOL_MAX for its own pool. */
+export const QUEUE_CONNECTIONS = 2
 
 /** What every service's build takes: infrastructure is injected, so tests swap only what they must. */
 export interface ServiceDeps {
@@ -112,8 +122,10 @@ async function assemble<DB extends SharedTables>(
   connect: boolean,
 ): Promise<FastifyInstance> {
   const { config } = deps
+  // The pool opens before the app (and its logger): a lost connection is logged once the app exists.
+  let connectionLost = (_error: Error): void => undefined
   const db = connect
-    ? await openDatabase<DB>(config, definition.name)
+    ? await openDatabase<DB>(config, definition.name, (error) => connectionLost(error))
     : createDb<DB>(config.databaseUrl, { max: 1, applicationName: definition.name })
   const clock = deps.clock ?? systemClock
   const app = await createServiceApp({
@@ -127,10 +139,21 @@ async function assemble<DB extends SharedTables>(
     idempotent: definition.idempotencyTable !== undefined,
     webhooks: definition.webhooks,
   })
+  connectionLost = (error) => app.log.warn({ err: error }, 'database connection lost; the pool replaces it')
   const workersWanted = deps.workers ?? false
   // Supervision and cron scheduling only where workers run; pg-boss elects one supervisor at a time.
-  const boss = createQueue(config.databaseUrl, { supervise: workersWanted, schedule: workersWanted, max: 2 })
-  boss.on('error', (error) => app.log.error({ err: error }, 'queue error'))
+  const boss = createQueue(config.databaseUrl, {
+    supervise: workersWanted,
+    schedule: workersWanted,
+    max: QUEUE_CONNECTIONS,
+    acquireTimeoutMs: config.database.acquireTimeoutMs,
+  })
+  // pg-boss retries on its own polling interval once the database is back; a lost connection is no reason to stop.
+  boss.on('error', (error) =>
+    isDatabaseUnavailable(error)
+      ? app.log.warn({ err: error }, 'queue: database unavailable')
+      : app.log.error({ err: error }, 'queue error'),
+  )
   let workers: Workers | undefined
   app.addHook('onClose', async () => {
     // The workers first: a running job still needs the queue and the pool.
@@ -179,8 +202,19 @@ function checkActingOrganisation<DB extends SharedTables>(app: FastifyInstance, 
 }
 
 /** Opens the service's pool and checks the subject-key fingerprint before anything else runs. */
-async function openDatabase<DB extends SharedTables>(config: Config, name: string): Promise<Kysely<DB>> {
-  const db = createDb<DB>(config.databaseUrl, { max: config.databasePoolMax, applicationName: name })
+async function openDatabase<DB extends SharedTables>(
+  config: Config,
+  name: string,
+  onConnectionError: (error: Error) => void,
+): Promise<Kysely<DB>> {
+  const db = createDb<DB>(config.databaseUrl, {
+    max: config.databasePoolMax,
+    applicationName: name,
+    acquireTimeoutMs: config.database.acquireTimeoutMs,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs,
+    onConnectionError,
+  })
   try {
     await verifySubjectKeyFingerprint(sharedView(db), config.subjectKeySecret)
   } catch (error) {
@@ -200,10 +234,11 @@ export async function runService<DB extends SharedTables>(definition: ServiceDef
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
     process.exit(1)
   }
-  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+  closeWithGrace({ delay: 10_000, skip: ['unhandledRejection'] }, async ({ err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error')
     await app.close()
   })
+  survivePromisesRejectedByLostConnections(app.log)
   await app.listen({ port: definition.port(config), host: config.host })
 }
 
@@ -223,4 +258,20 @@ function registerQueueGauges(registry: Registry, db: Kysely<SharedTables>): void
       samples: (depths) => depths.map((d) => ({ labels: { queue: d.queue }, value: d.oldestSeconds })),
     },
   ])
+}
+
+/**
+ * pg-boss (10.x) completes and fails jobs without awaiting the promise: with the database away, that
+ * rejection is unhandled, and close-with-grace would end the process for it. A rejection that means "the
+ * database is not reachable" is logged and ridden out (pg-boss retries the job after its expiry); any
+ * other unhandled rejection is still a bug that ends the process, as an uncaught exception.
+ */
+export function survivePromisesRejectedByLostConnections(log: Pick<FastifyBaseLogger, 'warn'>): void {
+  process.on('unhandledRejection', (reason) => {
+    if (isDatabaseUnavailable(reason)) {
+      log.warn({ err: reason }, 'database unavailable (unhandled rejection ridden out)')
+      return
+    }
+    throw reason
+  })
 }

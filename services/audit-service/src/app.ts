@@ -21,10 +21,15 @@ export { verifyChain } from './use-cases/verify-chain.js'
  * says so: its checkpoints cannot be checked after a restart.
  */
 function checkpointSigner(app: FastifyInstance): CheckpointSigner {
-  if (app.config.auditSigningKey) return createCheckpointSigner(app.config.auditSigningKey)
+  if (app.config.auditSigningKey) {
+    return createCheckpointSigner(app.config.auditSigningKey, app.config.auditPreviousPublicKeys)
+  }
   app.log.warn('AUDIT_SIGNING_KEY is not set: checkpoints are signed with a temporary key of this process')
   const { privateKey } = generateKeyPairSync('ed25519')
-  return createCheckpointSigner(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
+  return createCheckpointSigner(
+    privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    app.config.auditPreviousPublicKeys,
+  )
 }
 
 export const auditService: ServiceDefinition<AuditDatabase> = {

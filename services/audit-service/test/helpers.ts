@@ -31,6 +31,8 @@ export interface AuditHarness {
   /** Writes events the way every service does (packages/shared's writer), one transaction. */
   write(events: Partial<TestAuditEvent>[]): Promise<void>
   get(url: string, token?: string): Promise<LightMyRequestResponse>
+  /** Another audit-service on the same database (e.g. after a key rotation). */
+  another(options?: { env?: Record<string, string> }): Promise<FastifyInstance>
   close(): Promise<void>
 }
 
@@ -92,6 +94,7 @@ export async function startAuditService(
         url,
         headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
       }),
+    another: (more) => fixture.another(more),
     close: fixture.close,
   }
 }

@@ -1,4 +1,4 @@
-import { purgeIdempotencyKeys, TIME_ZONE } from '@verwijsindex/shared'
+import { ensureQueue, purgeIdempotencyKeys, TIME_ZONE } from '@verwijsindex/shared'
 import type { MatchContext } from './context.js'
 import { destroyAtAgeLimit } from './use-cases/destroy-at-age-limit.js'
 import { expireRegistrations } from './use-cases/expire-registrations.js'
@@ -20,28 +20,42 @@ export const JOBS = {
 const SCHEDULE: {
   name: (typeof JOBS)[keyof typeof JOBS]
   cron: string
+  /** Longer than a run takes; a run whose worker died is retried after this (QueueSettings). */
+  expireInSeconds: number
   run: (ctx: MatchContext, now: Date) => Promise<unknown>
 }[] = [
-  { name: JOBS.coordinationDeadlines, cron: '* * * * *', run: runCoordinationDeadlines },
-  { name: JOBS.birthdays, cron: '5 0 * * *', run: reevaluateBirthdays },
-  { name: JOBS.registrationExpiry, cron: '*/5 * * * *', run: expireRegistrations },
-  { name: JOBS.ageLimit, cron: '10 0 * * *', run: destroyAtAgeLimit },
+  {
+    name: JOBS.coordinationDeadlines,
+    cron: '* * * * *',
+    expireInSeconds: 120,
+    run: runCoordinationDeadlines,
+  },
+  { name: JOBS.birthdays, cron: '5 0 * * *', expireInSeconds: 1800, run: reevaluateBirthdays },
+  { name: JOBS.registrationExpiry, cron: '*/5 * * * *', expireInSeconds: 600, run: expireRegistrations },
+  { name: JOBS.ageLimit, cron: '10 0 * * *', expireInSeconds: 1800, run: destroyAtAgeLimit },
   {
     name: JOBS.archivePurge,
     cron: '20 0 * * *',
+    expireInSeconds: 1800,
     run: async (ctx, now) => {
       await purgeArchive(ctx, now)
       await purgeIdempotencyKeys(ctx.db, 'match.idempotency_keys', now)
     },
   },
-  { name: JOBS.endingReminders, cron: '0 8 * * *', run: remindEndingSoon },
+  { name: JOBS.endingReminders, cron: '0 8 * * *', expireInSeconds: 1800, run: remindEndingSoon },
 ]
 
-/** Schedules the jobs on pg-boss (every replica may; pg-boss runs each scheduled slot once). */
+/**
+ * Schedules the jobs on pg-boss (every replica may; pg-boss queues each scheduled slot once). The queues
+ * are `short` (at most one waiting run), not `singleton`: a singleton queue with a run still active makes
+ * every poll of every replica fail on pg-boss's unique index, an error line in the PostgreSQL log each
+ * time, and a dead replica's run would hold the queue until it expired. Each job is safe to run beside
+ * another (rows are claimed with SKIP LOCKED, one transaction each), so two overlapping runs split the work.
+ */
 export async function startJobs(ctx: MatchContext): Promise<void> {
   const { boss, clock } = ctx
-  for (const name of Object.values(JOBS)) {
-    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: 'singleton' })
+  for (const job of SCHEDULE) {
+    await ensureQueue(boss, job.name, { policy: 'short', expireInSeconds: job.expireInSeconds })
   }
   for (const job of SCHEDULE) {
     await boss.schedule(job.name, job.cron, {}, { tz: TIME_ZONE })

@@ -1,4 +1,4 @@
-import { type PgBoss, QUEUES, TIME_ZONE } from '@verwijsindex/shared'
+import { isDatabaseUnavailable, type PgBoss, QUEUES, TIME_ZONE } from '@verwijsindex/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Notifier } from './notifier.js'
 import { EVENT_BATCH } from './use-cases/ingest-events.js'
@@ -41,7 +41,9 @@ export async function startWorkers(
       try {
         await notifier.deliverDue()
       } catch (error) {
-        log.error({ err: error }, 'delivery run failed; trying again')
+        if (isDatabaseUnavailable(error))
+          log.warn({ err: error }, 'database unavailable; delivery tries again')
+        else log.error({ err: error }, 'delivery run failed; trying again')
       }
       if (!stopped && !woken) await idle()
     }

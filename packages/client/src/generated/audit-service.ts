@@ -276,8 +276,14 @@ export interface operations {
                         algorithm: "Ed25519";
                         items: components["schemas"]["AuditCheckpoint"][];
                         keyId: string;
+                        /** @description the key ring: the current key first, then earlier keys whose checkpoints still verify */
+                        keys: {
+                            keyId: string;
+                            /** @description SPKI PEM */
+                            publicKey: string;
+                        }[];
                         nextCursor: string | null;
-                        /** @description SPKI PEM */
+                        /** @description SPKI PEM of the current signing key */
                         publicKey: string;
                     };
                 };

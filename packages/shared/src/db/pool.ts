@@ -9,7 +9,14 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 export interface DbOptions {
   max?: number
   applicationName?: string
-  onIdleError?: (error: Error) => void
+  /** How long a checkout waits for a free or new connection (pg's connectionTimeoutMillis). */
+  acquireTimeoutMs?: number
+  /** The server cancels a statement running longer (0: off). */
+  statementTimeoutMs?: number
+  /** The server ends a session idle inside a transaction this long, freeing its locks (0: off). */
+  idleInTransactionTimeoutMs?: number
+  /** A connection the server dropped (restart, failover, terminate, timeout): logged, never fatal. */
+  onConnectionError?: (error: Error) => void
 }
 
 export function createPool(url: string, options: DbOptions = {}): pg.Pool {
@@ -18,10 +25,19 @@ export function createPool(url: string, options: DbOptions = {}): pg.Pool {
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'verwijsindex',
     idleTimeoutMillis: 10_000,
+    connectionTimeoutMillis: options.acquireTimeoutMs ?? 0,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    ...(options.idleInTransactionTimeoutMs
+      ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs }
+      : {}),
   })
-  // An idle connection the server drops (restart, failover) must not crash the process; the pool
-  // replaces it on the next checkout.
-  pool.on('error', (error) => options.onIdleError?.(error))
+  const report = (error: Error) => options.onConnectionError?.(error)
+  // An idle connection the server drops is reported on the pool and replaced on the next checkout.
+  pool.on('error', report)
+  // A connection checked out between statements (kysely holds one for a whole transaction) reports a drop
+  // on the client itself; without a listener that 'error' event would end the process. The statement that
+  // runs on it next fails (503 for a request), and the release discards the broken connection.
+  pool.on('connect', (client) => client.on('error', report))
   return pool
 }
 
@@ -32,6 +48,73 @@ export function createDb<DB>(url: string, options: DbOptions = {}): Kysely<DB> {
   })
 }
 
-export async function pingDatabase<DB>(db: Kysely<DB>): Promise<void> {
-  await sql`select 1`.execute(db)
+/** Resolves when the database answers `select 1` within `timeoutMs`; rejects otherwise. */
+export async function pingDatabase<DB>(db: Kysely<DB>, timeoutMs = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the database did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    )
+  })
+  const ping = sql`select 1`.execute(db)
+  // A ping that loses the race still settles later; its outcome no longer matters.
+  ping.catch(() => undefined)
+  try {
+    await Promise.race([ping, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+// SQLSTATEs of a connection that is gone or refused: admin shutdown, crash shutdown, cannot connect now
+// (starting up, recovering), too many connections, connection exceptions (class 08), a statement cancelled
+// by statement_timeout or by the server (57014), an idle transaction ended (25P03), and a read-only standby
+// after a failover (25006).
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '53400',
+  '57014',
+  '25P03',
+  '25006',
+])
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'connection timeout',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error and is not queryable',
+  'Connection is closed',
+  'the database is not reachable',
+  'the database did not answer',
+]
+
+/**
+ * Whether an error means the database is away (restart, failover, stall, exhaustion) rather than that the
+ * request or the code is wrong: such a request is answered 503 with Retry-After, never 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown }
+    if (typeof code === 'string') {
+      if (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08') || UNAVAILABLE_ERRNOS.has(code))
+        return true
+    }
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) return true
+    if (e instanceof AggregateError && e.errors.some((inner) => isDatabaseUnavailable(inner))) return true
+    e = (e as { cause?: unknown }).cause
+  }
+  return false
 }

@@ -90,6 +90,14 @@ export async function listSubjectEvents(
 }
 
 /** One batch of the export, in id order (what a SIEM resumes from). */
+/** The export transaction's own statement and idle-in-transaction limits (0: none). */
+export async function setExportTimeouts(db: Db, timeoutMs: number): Promise<void> {
+  const value = String(Math.trunc(timeoutMs))
+  await sql`select set_config('statement_timeout', ${value}, true), set_config('idle_in_transaction_session_timeout', ${value}, true)`.execute(
+    db,
+  )
+}
+
 export async function exportBatch(
   db: Db,
   filters: EventFilters,

@@ -106,13 +106,21 @@ export function checkpointMessage(statement: CheckpointStatement): string {
   ].join('\n')
 }
 
-/** Signs checkpoints with AUDIT_SIGNING_KEY and checks them with its public half. */
+/**
+ * Signs checkpoints with AUDIT_SIGNING_KEY and checks them against the key ring: its own public half and
+ * those of earlier keys (AUDIT_PREVIOUS_PUBLIC_KEYS), so checkpoints signed before a rotation still verify.
+ */
 export interface CheckpointSigner {
   keyId: string
   /** SPKI PEM: what others need to check a checkpoint they keep. */
   publicKeyPem: string
+  /** Every key the ring holds, the current one first. */
+  keys: { keyId: string; publicKeyPem: string }[]
+  /** Whether the ring holds the key with this id. */
+  knows(keyId: string): boolean
   sign(statement: CheckpointStatement): string
-  verify(statement: CheckpointStatement, signature: string): boolean
+  /** Checks a signature made by the key `keyId` (default: the current key); false for a key not in the ring. */
+  verify(statement: CheckpointStatement, signature: string, keyId?: string): boolean
 }
 
 export function publicKeyId(publicKey: KeyObject): string {
@@ -120,17 +128,35 @@ export function publicKeyId(publicKey: KeyObject): string {
   return createHash('sha256').update(der).digest('hex').slice(0, 16)
 }
 
-export function createCheckpointSigner(privateKeyPem: string): CheckpointSigner {
+export function createCheckpointSigner(
+  privateKeyPem: string,
+  previousPublicKeys: string[] = [],
+): CheckpointSigner {
   const privateKey = createPrivateKey(privateKeyPem)
   if (privateKey.asymmetricKeyType !== 'ed25519') {
     throw new Error(`AUDIT_SIGNING_KEY must be an Ed25519 key, not ${privateKey.asymmetricKeyType}`)
   }
-  const publicKey = createPublicKey(privateKey)
+  const ring = new Map<string, KeyObject>()
+  const current = createPublicKey(privateKey)
+  const keyId = publicKeyId(current)
+  ring.set(keyId, current)
+  for (const pem of previousPublicKeys) {
+    const publicKey = createPublicKey(pem)
+    if (publicKey.asymmetricKeyType !== 'ed25519') {
+      throw new Error(`AUDIT_PREVIOUS_PUBLIC_KEYS must hold Ed25519 keys, not ${publicKey.asymmetricKeyType}`)
+    }
+    ring.set(publicKeyId(publicKey), publicKey)
+  }
+  const pemOf = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }).toString()
   return {
-    keyId: publicKeyId(publicKey),
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    keyId,
+    publicKeyPem: pemOf(current),
+    keys: [...ring].map(([id, key]) => ({ keyId: id, publicKeyPem: pemOf(key) })),
+    knows: (id) => ring.has(id),
     sign: (statement) => sign(null, Buffer.from(checkpointMessage(statement)), privateKey).toString('base64'),
-    verify: (statement, signature) => {
+    verify: (statement, signature, id = keyId) => {
+      const publicKey = ring.get(id)
+      if (!publicKey) return false
       try {
         return verify(
           null,

@@ -73,16 +73,20 @@ export class ChainWalk {
     this.head = base.head
   }
 
-  /** The base grants trust to everything it cut away, so it alone must carry our signature. */
+  private ringIds(): string {
+    return this.signer.keys.map((k) => k.keyId).join(', ')
+  }
+
+  /** The base grants trust to everything it cut away, so it alone must carry a signature of our ring. */
   checkBase(): ChainBreak | null {
     const { purge } = this.base
     if (!purge) return null
-    if (purge.keyId !== this.signer.keyId || !this.signer.verify(statementOf(purge), purge.signature)) {
+    if (!this.signer.verify(statementOf(purge), purge.signature, purge.keyId)) {
       return {
         seq: purge.count,
         eventId: null,
         reason: 'checkpoint_signature',
-        detail: `the purge checkpoint ${purge.id} the chain starts from is not signed by key ${this.signer.keyId}`,
+        detail: `the purge checkpoint ${purge.id} the chain starts from is not signed by a key of the ring (${this.ringIds()})`,
       }
     }
     this.checkpointsVerified++
@@ -192,13 +196,13 @@ export class ChainWalk {
 
   /** Compares a stored checkpoint with the recomputed hash at its count, and checks our signature on it. */
   private checkCheckpoint(c: Checkpoint, hashAtCount: string): ChainBreak | null {
-    if (c.keyId === this.signer.keyId) {
-      if (!this.signer.verify(statementOf(c), c.signature)) {
+    if (this.signer.knows(c.keyId)) {
+      if (!this.signer.verify(statementOf(c), c.signature, c.keyId)) {
         return {
           seq: c.count,
           eventId: null,
           reason: 'checkpoint_signature',
-          detail: `checkpoint ${c.id} is not validly signed by key ${this.signer.keyId}`,
+          detail: `checkpoint ${c.id} is not validly signed by key ${c.keyId}`,
         }
       }
       this.checkpointsVerified++

@@ -51,7 +51,7 @@ export const chainRoutes: FastifyPluginAsyncZod<{
   app.get(
     '/v1/audit/verify',
     {
-      config: { roles: ['auditor'] },
+      config: { roles: ['auditor'], longRunning: true },
       schema: {
         operationId: 'verifyAuditChain',
         summary: 'Verify the audit hash chain',
@@ -96,7 +96,12 @@ export const chainRoutes: FastifyPluginAsyncZod<{
           200: z.object({
             algorithm: z.enum(['Ed25519']),
             keyId: z.string(),
-            publicKey: z.string().describe('SPKI PEM'),
+            publicKey: z.string().describe('SPKI PEM of the current signing key'),
+            keys: z
+              .array(z.object({ keyId: z.string(), publicKey: z.string().describe('SPKI PEM') }))
+              .describe(
+                'the key ring: the current key first, then earlier keys whose checkpoints still verify',
+              ),
             items: z.array(checkpointSchema),
             nextCursor: z.string().nullable(),
           }),

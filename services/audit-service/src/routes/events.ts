@@ -98,7 +98,10 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
     async (request, reply) => {
       const { format, ...filters } = request.query
       const actor = actorOf(request)
-      const stream = await exportAuditEvents(db, actor, filters, format, request.log)
+      const stream = await exportAuditEvents(db, actor, filters, format, {
+        log: request.log,
+        timeoutMs: app.config.database.exportStatementTimeoutMs,
+      })
       return reply
         .type(EXPORT_CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="${exportFileName(actor.at, format)}"`)

@@ -2,7 +2,7 @@ import { PassThrough, type Readable } from 'node:stream'
 import { type Actor, recordAudit } from '@verwijsindex/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
-import { type EventFilters, exportBatch } from '../db/events.js'
+import { type EventFilters, exportBatch, setExportTimeouts } from '../db/events.js'
 import type { AuditDatabase } from '../db/schema.js'
 import { AUDIT_LOG, csvHeader, csvLine, type ExportFormat, ndjsonLine } from '../domain/event.js'
 
@@ -36,10 +36,19 @@ export async function exportAuditEvents(
   actor: Actor,
   filters: EventFilters,
   format: ExportFormat,
-  log: FastifyBaseLogger,
+  options: ExportOptions,
 ): Promise<Readable> {
   await db.transaction().execute((trx) => recordAudit(trx, actor, 'audit.export', { resource: AUDIT_LOG }))
-  return exportEvents(db, filters, format, log)
+  return exportEvents(db, filters, format, options)
+}
+
+export interface ExportOptions {
+  log: FastifyBaseLogger
+  /**
+   * The export's own limit, instead of the service-wide statement and idle-in-transaction timeouts: each
+   * batch is one statement, and between batches the transaction waits on the client (back-pressure).
+   */
+  timeoutMs: number
 }
 
 /**
@@ -51,7 +60,7 @@ function exportEvents(
   db: Kysely<AuditDatabase>,
   filters: EventFilters,
   format: ExportFormat,
-  log: FastifyBaseLogger,
+  { log, timeoutMs }: ExportOptions,
   batchSize = EXPORT_BATCH_SIZE,
 ): Readable {
   const out = new PassThrough()
@@ -61,6 +70,7 @@ function exportEvents(
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx) => {
+      await setExportTimeouts(trx, timeoutMs)
       if (format === 'csv') await write(out, csvHeader())
       let afterId = 0
       for (;;) {

@@ -17,6 +17,8 @@ export interface CheckpointPage {
   keyId: string
   /** SPKI PEM. */
   publicKey: string
+  /** The key ring, current key first: checkpoints signed by any of them verify. */
+  keys: { keyId: string; publicKey: string }[]
   /** Each with the exact text its signature covers. */
   items: (Checkpoint & { message: string })[]
   nextCursor: string | null
@@ -40,6 +42,7 @@ export async function listSignedCheckpoints(
     algorithm: 'Ed25519',
     keyId: signer.keyId,
     publicKey: signer.publicKeyPem,
+    keys: signer.keys.map((k) => ({ keyId: k.keyId, publicKey: k.publicKeyPem })),
     items: items.map((c) => ({ ...c, message: checkpointMessage(statementOf(c)) })),
     nextCursor,
   }

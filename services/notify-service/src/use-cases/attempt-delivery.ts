@@ -1,4 +1,5 @@
 import {
+  isDatabaseUnavailable,
   type NotificationEvent,
   notificationEventSchema,
   recordAudit,
@@ -14,7 +15,7 @@ import { urlPolicyOf } from '../domain/address-policy.js'
 import { renderEmails } from '../domain/mail/render.js'
 import { webhookPayload } from '../domain/payload.js'
 import { perspectiveOf } from '../domain/perspective.js'
-import { type DeliveryOutcome, nextState } from '../domain/retry.js'
+import { type DeliveryOutcome, type NextState, nextState } from '../domain/retry.js'
 import { type NotifyContext, SERVICE_NAME } from './context.js'
 
 export interface DeliveryDeps extends NotifyContext {
@@ -63,34 +64,10 @@ export async function attemptDelivery(
   const now = at()
   // Every notification of a message was claimed, and recorded, together: they share their attempts.
   const state = nextState(outcome, first.attempts, deps.config.notify.maxAttempts, now)
-  await deps.db.transaction().execute(async (trx) => {
-    for (const notification of message) {
-      const recorded = await recordAttempt(
-        trx,
-        notification.id,
-        token,
-        {
-          status: state.status,
-          nextAttemptAt: state.status === 'failed' ? state.nextAttemptAt : null,
-          lastError: state.status === 'sent' ? null : state.error,
-        },
-        now,
-      )
-      if (!recorded) {
-        deps.log.warn(
-          { notificationId: notification.id },
-          'claim lease ran out during the attempt; outcome not recorded',
-        )
-      }
-      // NEN 7513: a send discloses who is involved with a child; each attempt is in the trail.
-      await recordAudit(trx, serviceActor(SERVICE_NAME, now), 'notification.send', {
-        outcome: state.status === 'sent' ? 'success' : 'error',
-        resource: { type: 'notification', id: notification.id },
-        purpose: `${eventTypes.get(notification.id) ?? 'unknown'} by ${notification.channel} to ${notification.organisationId}`,
-      })
-    }
-  })
+  // Once sent, losing the outcome would send the mail again after the lease, and leave it unaudited. So a
+  // database that is away (restart, failover, exhaustion) is waited for, well within the claim's lease.
   const ids = message.map((n) => n.id)
+  await retryWhileUnavailable(deps, ids, () => recordOutcome(deps, message, token, state, eventTypes, now))
   if (state.status === 'sent') {
     deps.log.info({ notificationIds: ids, channel: first.channel }, 'notification sent')
   } else {
@@ -141,4 +118,67 @@ async function send(
       policy: urlPolicyOf(deps.config),
     },
   )
+}
+
+/** The outcome of every notification the message carried, and their audit events, in one transaction. */
+async function recordOutcome(
+  deps: DeliveryDeps,
+  message: Notification[],
+  token: string,
+  state: NextState,
+  eventTypes: Map<string, string>,
+  now: Date,
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    for (const notification of message) {
+      const recorded = await recordAttempt(
+        trx,
+        notification.id,
+        token,
+        {
+          status: state.status,
+          nextAttemptAt: state.status === 'failed' ? state.nextAttemptAt : null,
+          lastError: state.status === 'sent' ? null : state.error,
+        },
+        now,
+      )
+      if (!recorded) {
+        deps.log.warn(
+          { notificationId: notification.id },
+          'claim lease ran out during the attempt; outcome not recorded',
+        )
+      }
+      // NEN 7513: a send discloses who is involved with a child; each attempt is in the trail.
+      await recordAudit(trx, serviceActor(SERVICE_NAME, now), 'notification.send', {
+        outcome: state.status === 'sent' ? 'success' : 'error',
+        resource: { type: 'notification', id: notification.id },
+        purpose: `${eventTypes.get(notification.id) ?? 'unknown'} by ${notification.channel} to ${notification.organisationId}`,
+      })
+    }
+  })
+}
+
+/** Waits between tries to record an outcome: 0.25 s doubling to 15 s, about 2 minutes in all (lease: 5). */
+const RECORD_BACKOFF_MS = [
+  250, 500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000, 15_000, 15_000, 15_000, 15_000,
+]
+
+async function retryWhileUnavailable(
+  deps: DeliveryDeps,
+  notificationIds: string[],
+  record: () => Promise<void>,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await record()
+    } catch (error) {
+      const wait = RECORD_BACKOFF_MS[attempt]
+      if (wait === undefined || !isDatabaseUnavailable(error)) throw error
+      deps.log.warn(
+        { err: error, notificationIds, attempt: attempt + 1 },
+        'could not record an attempt yet; retrying',
+      )
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
 }
