@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Kysely } from 'kysely'
 import type { Registry } from 'prom-client'
 import { z } from 'zod'
-import { pingDatabase, type SharedTables, sharedView } from './db/index.js'
+import { pingDatabase, type SharedTables } from './db/index.js'
 import { problemSchema, RETRY_AFTER_SECONDS, sendProblem } from './errors.js'
 
 interface OperationalRouteOptions {
