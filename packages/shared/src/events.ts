@@ -9,6 +9,11 @@ import { z } from 'zod'
 export const QUEUES = {
   /** match-service → notify-service: match, coordination, household and registration events. */
   notifications: 'notifications',
+  /**
+   * notify-service → match-service: a notification about a match reached an organisation, so the match can
+   * show when each party was first told (`notifiedAt`) without either service reading the other's tables.
+   */
+  deliveries: 'notification-delivered',
   /** notify-service's daily purge of notification records past NOTIFY_RETENTION_DAYS (a pg-boss schedule). */
   notifyPurge: 'notify-purge',
   /** audit-service: appends committed audit events to the hash chain (every minute, one run at a time). */
@@ -34,6 +39,7 @@ export const EVENT_TYPES = [
   'coordination.transfer_requested',
   'coordination.transferred',
   'coordination.escalated',
+  'match.follow_up_due',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
@@ -113,6 +119,36 @@ export const eventCoordinationSchema = z.object({
   reason: z.string().nullable(),
 })
 
+/** What a `match.follow_up_due` event asks of its recipients. */
+export const FOLLOW_UP_DUES = [
+  'contact',
+  'contact_overdue',
+  'warm_handover',
+  'closed_before_handover',
+] as const
+export type FollowUpDue = (typeof FOLLOW_UP_DUES)[number]
+
+export const eventFollowUpSchema = z.object({
+  /**
+   * `contact`: the party has not recorded contact with the others yet; `contact_overdue` (to the
+   * coordinator): the parties in `silent` are past the region's contactWithin; `warm_handover` (to the
+   * coordinator): the warm handover is due; `closed_before_handover` (to the coordinator): the match closed
+   * and the warm handover may still be recorded until `dueAt`.
+   */
+  due: z.enum(FOLLOW_UP_DUES),
+  dueAt: z.string().nullable(),
+  silent: z.array(eventOrganisationSchema),
+})
+export type EventFollowUp = z.infer<typeof eventFollowUpSchema>
+
+/** notify-service → match-service on QUEUES.deliveries. */
+export const notificationDeliveredSchema = z.object({
+  matchId: z.uuid(),
+  organisationId: z.string(),
+  deliveredAt: z.iso.datetime({ offset: true }),
+})
+export type NotificationDelivered = z.infer<typeof notificationDeliveredSchema>
+
 export const notificationEventSchema = z.object({
   /** Stable per event: with the recipient and channel it makes the notification's Message-ID / webhook-id. */
   eventId: z.uuid(),
@@ -132,5 +168,7 @@ export const notificationEventSchema = z.object({
   coordination: eventCoordinationSchema.nullable(),
   /** For registration.ending_soon / ended: when it ends or ended. */
   endsAt: z.string().nullable(),
+  /** For match.follow_up_due: what is due. */
+  followUp: eventFollowUpSchema.nullable().optional(),
 })
 export type NotificationEvent = z.infer<typeof notificationEventSchema>

@@ -10,6 +10,7 @@ import type { MatchDatabase } from './db/schema.js'
 import { startJobs } from './jobs.js'
 import { coordinationRoutes } from './routes/coordination.js'
 import { explainRoutes } from './routes/explain.js'
+import { followUpRoutes } from './routes/follow-up.js'
 import { matchRoutes } from './routes/matches.js'
 import { organisationRoutes } from './routes/organisations.js'
 import { regionRoutes } from './routes/regions.js'
@@ -43,6 +44,7 @@ export const matchService: ServiceDefinition<MatchDatabase> = {
     for (const routes of [
       regionRoutes,
       organisationRoutes,
+      followUpRoutes,
       registrationRoutes,
       matchRoutes,
       coordinationRoutes,

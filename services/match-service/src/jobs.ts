@@ -1,11 +1,13 @@
-import { purgeIdempotencyKeys, TIME_ZONE } from '@verwijsindex/shared'
+import { purgeIdempotencyKeys, QUEUES, TIME_ZONE } from '@verwijsindex/shared'
 import type { MatchContext } from './context.js'
 import { destroyAtAgeLimit } from './use-cases/destroy-at-age-limit.js'
 import { expireRegistrations } from './use-cases/expire-registrations.js'
 import { purgeArchive } from './use-cases/purge-archive.js'
 import { runCoordinationDeadlines } from './use-cases/raise-due-escalations.js'
+import { recordNotified } from './use-cases/record-notified.js'
 import { reevaluateBirthdays } from './use-cases/reevaluate-birthdays.js'
 import { remindEndingSoon } from './use-cases/remind-ending-soon.js'
+import { runFollowUp } from './use-cases/run-follow-up.js'
 
 export const JOBS = {
   coordinationDeadlines: 'coordination-deadlines',
@@ -14,6 +16,7 @@ export const JOBS = {
   ageLimit: 'subject-age-limit',
   archivePurge: 'archive-purge',
   endingReminders: 'registration-ending-reminders',
+  followUp: 'match-follow-up',
 } as const
 
 /** When each job runs (cron, in Amsterdam time) and what it does on the service's clock. */
@@ -35,6 +38,7 @@ const SCHEDULE: {
     },
   },
   { name: JOBS.endingReminders, cron: '0 8 * * *', run: remindEndingSoon },
+  { name: JOBS.followUp, cron: '*/5 * * * *', run: runFollowUp },
 ]
 
 /** Schedules the jobs on pg-boss (every replica may; pg-boss runs each scheduled slot once). */
@@ -49,4 +53,9 @@ export async function startJobs(ctx: MatchContext): Promise<void> {
       await job.run(ctx, clock.now())
     })
   }
+  // notify-service reports deliveries: each party's notifiedAt (a plain queue; replays change nothing).
+  if (!(await boss.getQueue(QUEUES.deliveries))) await boss.createQueue(QUEUES.deliveries)
+  await boss.work<unknown>(QUEUES.deliveries, { batchSize: 50 }, async (jobs) => {
+    for (const job of jobs) await recordNotified(ctx, job.data)
+  })
 }

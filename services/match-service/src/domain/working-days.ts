@@ -101,3 +101,18 @@ export function deadlineAfter(from: Date, duration: Duration, regionHolidays: re
   }
   return amsterdamInstant(date, timeOfDay)
 }
+
+/**
+ * Whole working days from one instant to a later one: the working days after `from`'s Amsterdam date up
+ * to and including `to`'s (a contact the same day is 0, the next working day 1). Negative spans are 0.
+ */
+export function workingDaysBetween(from: Date, to: Date, regionHolidays: readonly string[]): number {
+  const end = amsterdamDate(to)
+  let date = amsterdamDate(from)
+  let days = 0
+  while (date < end) {
+    date = addDays(date, 1)
+    if (isWorkingDay(date, regionHolidays)) days++
+  }
+  return days
+}

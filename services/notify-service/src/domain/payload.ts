@@ -44,6 +44,8 @@ export interface WebhookPayload {
       reason: string | null
     } | null
     endsAt: string | null
+    /** For match.follow_up_due: what is due, by when, and (to the coordinator) who is silent. */
+    followUp: { due: string; dueAt: string | null; silent: OrganisationRef[] } | null
   }
 }
 
@@ -104,6 +106,13 @@ export function webhookPayload(
           }
         : null,
       endsAt: event.endsAt,
+      followUp: event.followUp
+        ? {
+            due: event.followUp.due,
+            dueAt: event.followUp.dueAt,
+            silent: event.followUp.silent.map(organisationOf),
+          }
+        : null,
     },
   }
 }

@@ -1,6 +1,10 @@
 import {
+  inTransaction,
+  type NotificationDelivered,
   type NotificationEvent,
   notificationEventSchema,
+  type PgBoss,
+  QUEUES,
   recordAudit,
   serviceActor,
 } from '@verwijsindex/shared'
@@ -19,6 +23,8 @@ import { type NotifyContext, SERVICE_NAME } from './context.js'
 export interface DeliveryDeps extends NotifyContext {
   /** Null without SMTP_URL: e-mail then waits. */
   mail: MailSender | null
+  /** The service's pg-boss: a delivery about a match is reported back to match-service on it. */
+  queue?: () => Promise<PgBoss>
 }
 
 export type AttemptStatus = 'sent' | 'failed' | 'dead'
@@ -36,11 +42,13 @@ export async function attemptDelivery(
 ): Promise<AttemptStatus> {
   let outcome: DeliveryOutcome
   let eventType = 'unknown'
+  let matchId: string | null = null
   try {
     const payload = await storedEventPayload(deps.db, notification.eventId)
     if (payload === undefined) throw new Error(`no event ${notification.eventId}`)
     const event = notificationEventSchema.parse(payload)
     eventType = event.type
+    matchId = event.matchId
     outcome = await send(deps, notification, event, at())
   } catch (error) {
     // A bug or a lost database connection: counted as a temporary failure like any other.
@@ -69,6 +77,16 @@ export async function attemptDelivery(
         { notificationId: notification.id },
         'claim lease ran out during the attempt; outcome not recorded',
       )
+    }
+    // The match shows when each party was first told (notifiedAt): match-service hears of it on the queue,
+    // in this transaction, so a recorded send is reported exactly when it commits.
+    if (recorded && state.status === 'sent' && matchId && deps.queue) {
+      const delivered: NotificationDelivered = {
+        matchId,
+        organisationId: notification.organisationId,
+        deliveredAt: now.toISOString(),
+      }
+      await (await deps.queue()).send(QUEUES.deliveries, delivered, { db: inTransaction(trx), retryLimit: 5 })
     }
     // NEN 7513: a send discloses who is involved with a child; each attempt is in the trail.
     await recordAudit(trx, serviceActor(SERVICE_NAME, now), 'notification.send', {
