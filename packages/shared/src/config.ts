@@ -49,6 +49,7 @@ export const envSchema = z
     NOTIFY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
     NOTIFY_LANGUAGE: z.enum(['nl', 'en']).default('nl'),
     NOTIFY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
+    STATISTICS_MIN_CELL: z.coerce.number().int().min(2).max(100).default(5),
   })
   .superRefine((env, ctx) => {
     const methods = [env.JWT_SECRET, env.JWT_PUBLIC_KEY, env.JWKS_URL].filter(Boolean).length
@@ -115,6 +116,8 @@ export const ENV_DESCRIPTIONS = {
   NOTIFY_LANGUAGE: 'Language of notification mail: `nl` or `en`.',
   NOTIFY_WEBHOOK_TIMEOUT_SECONDS:
     'A webhook receiver must answer within this, or the attempt counts as a temporary failure.',
+  STATISTICS_MIN_CELL:
+    'Region statistics publish no count from 1 to this minus one (nor a rate or median on a smaller base); such cells are null.',
 } as const satisfies Record<keyof Env, string>
 
 export interface Config {
@@ -135,6 +138,8 @@ export interface Config {
   ports: { match: number; notify: number; audit: number }
   host: string
   rateLimitPerMinute: number
+  /** Region statistics: the smallest count published (0 aside). */
+  statisticsMinCell: number
   /** Audit events older than this are purged (after a signed checkpoint). */
   auditRetentionDays: number
   logLevel: Env['LOG_LEVEL']
@@ -187,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ports: { match: e.MATCH_SERVICE_PORT, notify: e.NOTIFY_SERVICE_PORT, audit: e.AUDIT_SERVICE_PORT },
     host: e.HOST,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    statisticsMinCell: e.STATISTICS_MIN_CELL,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     notify: {

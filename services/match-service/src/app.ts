@@ -15,6 +15,7 @@ import { matchRoutes } from './routes/matches.js'
 import { organisationRoutes } from './routes/organisations.js'
 import { regionRoutes } from './routes/regions.js'
 import { registrationRoutes } from './routes/registrations.js'
+import { statisticsRoutes } from './routes/statistics.js'
 import { subjectRoutes } from './routes/subjects.js'
 
 declare module 'fastify' {
@@ -29,6 +30,7 @@ const contextOf = ({ db, boss, clock, config }: ServiceInfra<MatchDatabase>): Ma
   boss,
   clock,
   subjectKeySecret: config.subjectKeySecret,
+  statisticsMinCell: config.statisticsMinCell,
 })
 
 export const matchService: ServiceDefinition<MatchDatabase> = {
@@ -50,6 +52,7 @@ export const matchService: ServiceDefinition<MatchDatabase> = {
       coordinationRoutes,
       explainRoutes,
       subjectRoutes,
+      statisticsRoutes,
     ]) {
       await app.register(routes, { ctx })
     }

@@ -6,6 +6,7 @@ import { purgeArchive } from './use-cases/purge-archive.js'
 import { runCoordinationDeadlines } from './use-cases/raise-due-escalations.js'
 import { recordNotified } from './use-cases/record-notified.js'
 import { reevaluateBirthdays } from './use-cases/reevaluate-birthdays.js'
+import { freezeClosedMonth } from './use-cases/region-statistics.js'
 import { remindEndingSoon } from './use-cases/remind-ending-soon.js'
 import { runFollowUp } from './use-cases/run-follow-up.js'
 
@@ -17,6 +18,7 @@ export const JOBS = {
   archivePurge: 'archive-purge',
   endingReminders: 'registration-ending-reminders',
   followUp: 'match-follow-up',
+  statisticsMonth: 'statistics-month',
 } as const
 
 /** When each job runs (cron, in Amsterdam time) and what it does on the service's clock. */
@@ -39,6 +41,8 @@ const SCHEDULE: {
   },
   { name: JOBS.endingReminders, cron: '0 8 * * *', run: remindEndingSoon },
   { name: JOBS.followUp, cron: '*/5 * * * *', run: runFollowUp },
+  // Just after midnight on the 1st: the month that closed is stored as published.
+  { name: JOBS.statisticsMonth, cron: '30 0 1 * *', run: freezeClosedMonth },
 ]
 
 /** Schedules the jobs on pg-boss (every replica may; pg-boss runs each scheduled slot once). */

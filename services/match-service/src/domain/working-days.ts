@@ -116,3 +116,14 @@ export function workingDaysBetween(from: Date, to: Date, regionHolidays: readonl
   }
   return days
 }
+
+/** The instant a calendar month (`YYYY-MM`) begins in Amsterdam. */
+export function monthStart(month: string): Date {
+  return amsterdamInstant(`${month}-01`, 0)
+}
+
+/** The month after `YYYY-MM`. */
+export function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number]
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
+}
