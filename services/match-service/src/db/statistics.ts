@@ -58,10 +58,10 @@ export async function householdLinks(db: Kysely<MatchDatabase>, { region, start,
 }
 
 export async function matchCounts(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
-  const { rows } = await sql<Record<'opened' | 'closed' | 'open_at_end' | 'handovers', string>>`
+  const { rows } = await sql<Record<'opened' | 'closed' | 'openAtEnd' | 'handovers', string>>`
     select count(*) filter (where created_at >= ${start}) as opened,
            count(*) filter (where closed_at >= ${start} and closed_at < ${end}) as closed,
-           count(*) filter (where closed_at is null or closed_at >= ${end}) as open_at_end,
+           count(*) filter (where closed_at is null or closed_at >= ${end}) as "openAtEnd",
            count(*) filter (where warm_handover_at >= ${start} and warm_handover_at < ${end}) as handovers
       from match.matches
      where region_code = ${region} and created_at < ${end}
@@ -72,7 +72,7 @@ export async function matchCounts(db: Kysely<MatchDatabase>, { region, start, en
   return {
     opened: Number(r?.opened ?? 0),
     closed: Number(r?.closed ?? 0),
-    openAtMonthEnd: Number(r?.open_at_end ?? 0),
+    openAtMonthEnd: Number(r?.openAtEnd ?? 0),
     warmHandovers: Number(r?.handovers ?? 0),
   }
 }
