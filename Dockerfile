@@ -1,4 +1,4 @@
-# One image for the three services; SERVICE picks which one a container runs.
+# One image for the four services; SERVICE picks which one a container runs.
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -6,6 +6,7 @@ COPY packages/shared/package.json packages/shared/
 COPY services/match-service/package.json services/match-service/
 COPY services/notify-service/package.json services/notify-service/
 COPY services/audit-service/package.json services/audit-service/
+COPY services/web-console/package.json services/web-console/
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runtime

@@ -15,6 +15,7 @@ import { type Config, loadConfigOrExit, migrate, OPERATOR_ROLES } from '@verwijs
 import { loadOrCreateDevSecrets } from '@verwijsindex/shared/dev/secrets'
 import { type SmtpCatcher, startSmtpCatcher } from '@verwijsindex/shared/dev/smtp-catcher'
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@verwijsindex/shared/embedded-postgres'
+import { buildWebConsole } from '@verwijsindex/web-console'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
@@ -85,6 +86,7 @@ async function main() {
       env.SMTP_URL = catcher.url
     }
   }
+  env.TRUSTED_PROXIES ||= '127.0.0.1,::1'
   const config: Config = loadConfigOrExit(env)
 
   await migrate(config.databaseUrl, (line) => say(`  ${line}`))
@@ -103,6 +105,13 @@ async function main() {
     const base = `http://${config.host}:${service.port}`
     say(`${service.name.padEnd(15)} ${base}   docs ${base}/docs`)
   }
+  // The console calls the services over HTTP like any client; they believe its forwarded browser address.
+  const web = await buildWebConsole({ config })
+  apps.push(web)
+  await web.listen({ port: config.ports.console, host: config.host })
+  say(
+    `${'web-console'.padEnd(15)} http://${config.host}:${config.ports.console}   sign in there as a demo user`,
+  )
   say()
   say(`database     ${embedded ? `embedded PostgreSQL on port ${embedded.port}` : 'DATABASE_URL'}`)
   say(

@@ -13,6 +13,7 @@ const SOURCE_ROOTS = [
   'services/match-service/src',
   'services/notify-service/src',
   'services/audit-service/src',
+  'services/web-console/src',
 ]
 
 function sourceFiles(root: string): string[] {

@@ -75,7 +75,9 @@ export async function createServiceApp<DB extends SharedTables>(
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 72_000,
-    trustProxy: false,
+    // Only the configured proxies (the console, a load balancer) may name the client's address, so the audit
+    // trail's access point is the browser's and nobody else can forge it.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true },
   })
   app.setValidatorCompiler(validatorCompiler)

@@ -40,6 +40,23 @@ export const envSchema = z
     MATCH_SERVICE_PORT: port(3001),
     NOTIFY_SERVICE_PORT: port(3002),
     AUDIT_SERVICE_PORT: port(3003),
+    WEB_CONSOLE_PORT: port(3000),
+    WEB_CONSOLE_URL: optionalText.pipe(z.url().optional()),
+    MATCH_SERVICE_URL: optionalText.pipe(z.url().optional()),
+    NOTIFY_SERVICE_URL: optionalText.pipe(z.url().optional()),
+    AUDIT_SERVICE_URL: optionalText.pipe(z.url().optional()),
+    TRUSTED_PROXIES: optionalText.pipe(
+      z
+        .string()
+        .regex(
+          /^[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*$/,
+          'must be a comma-separated list of IP addresses or CIDR ranges',
+        )
+        .optional(),
+    ),
+    OIDC_ISSUER: optionalText.pipe(z.url().optional()),
+    OIDC_CLIENT_ID: optionalText,
+    OIDC_CLIENT_SECRET: optionalText,
     HOST: z.string().default('127.0.0.1'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     // NEN 7513 asks for at least five years of access logging; 1826 days is five years with leap days.
@@ -66,6 +83,13 @@ export const envSchema = z
         path: ['JWT_SECRET'],
         message:
           'HS256 shared secrets are for development and tests; use JWT_PUBLIC_KEY or JWKS_URL in production',
+      })
+    }
+    if (env.OIDC_ISSUER && !(env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OIDC_CLIENT_ID'],
+        message: 'OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET',
       })
     }
     if (env.NODE_ENV === 'production' && !env.AUDIT_SIGNING_KEY) {
@@ -104,6 +128,19 @@ export const ENV_DESCRIPTIONS = {
   MATCH_SERVICE_PORT: "match-service's listening port.",
   NOTIFY_SERVICE_PORT: "notify-service's listening port.",
   AUDIT_SERVICE_PORT: "audit-service's listening port.",
+  WEB_CONSOLE_PORT: "web-console's listening port.",
+  WEB_CONSOLE_URL:
+    "The console's address as browsers reach it (`https://verwijsindex.example`): the OpenID Connect redirect address is built from it, and cookies are `Secure` unless it is plain `http` on localhost. Unset: `http://HOST:WEB_CONSOLE_PORT`.",
+  MATCH_SERVICE_URL: 'Where the console reaches match-service. Unset: `http://127.0.0.1:MATCH_SERVICE_PORT`.',
+  NOTIFY_SERVICE_URL:
+    'Where the console reaches notify-service. Unset: `http://127.0.0.1:NOTIFY_SERVICE_PORT`.',
+  AUDIT_SERVICE_URL: 'Where the console reaches audit-service. Unset: `http://127.0.0.1:AUDIT_SERVICE_PORT`.',
+  TRUSTED_PROXIES:
+    "Comma-separated addresses or CIDR ranges (the console's, a load balancer's) whose `X-Forwarded-For` the services believe, so the audit trail records the browser's address. Unset: no forwarding header is believed.",
+  OIDC_ISSUER:
+    'The identity provider the console signs people in with (OpenID Connect, authorization code with PKCE); its access tokens must be the JWTs the services verify. Required for the console in production; unset in development, the console offers the demo users instead.',
+  OIDC_CLIENT_ID: "The console's client id at the identity provider (with `OIDC_ISSUER`).",
+  OIDC_CLIENT_SECRET: "The console's client secret at the identity provider (with `OIDC_ISSUER`).",
   HOST: 'Listening address (`0.0.0.0` in containers).',
   RATE_LIMIT_PER_MINUTE: 'Requests per minute per token subject (per client address without a valid token).',
   AUDIT_RETENTION_DAYS:
@@ -135,7 +172,16 @@ export interface Config {
   }
   subjectKeySecret: string
   auditSigningKey: string | undefined
-  ports: { match: number; notify: number; audit: number }
+  ports: { match: number; notify: number; audit: number; console: number }
+  /** Addresses whose X-Forwarded-For is believed (empty: none). */
+  trustedProxies: string[]
+  console: {
+    /** The console's address as browsers reach it. */
+    publicUrl: string
+    /** Where the console reaches the three services. */
+    api: { match: string; notify: string; audit: string }
+    oidc: { issuer: string; clientId: string; clientSecret: string } | undefined
+  }
   host: string
   rateLimitPerMinute: number
   /** Region statistics: the smallest count published (0 aside). */
@@ -189,7 +235,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     subjectKeySecret: e.SUBJECT_KEY_SECRET,
     auditSigningKey: e.AUDIT_SIGNING_KEY,
-    ports: { match: e.MATCH_SERVICE_PORT, notify: e.NOTIFY_SERVICE_PORT, audit: e.AUDIT_SERVICE_PORT },
+    ports: {
+      match: e.MATCH_SERVICE_PORT,
+      notify: e.NOTIFY_SERVICE_PORT,
+      audit: e.AUDIT_SERVICE_PORT,
+      console: e.WEB_CONSOLE_PORT,
+    },
+    trustedProxies: (e.TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+    console: {
+      publicUrl: (e.WEB_CONSOLE_URL ?? `http://${e.HOST}:${e.WEB_CONSOLE_PORT}`).replace(/\/$/, ''),
+      api: {
+        match: (e.MATCH_SERVICE_URL ?? `http://127.0.0.1:${e.MATCH_SERVICE_PORT}`).replace(/\/$/, ''),
+        notify: (e.NOTIFY_SERVICE_URL ?? `http://127.0.0.1:${e.NOTIFY_SERVICE_PORT}`).replace(/\/$/, ''),
+        audit: (e.AUDIT_SERVICE_URL ?? `http://127.0.0.1:${e.AUDIT_SERVICE_PORT}`).replace(/\/$/, ''),
+      },
+      oidc:
+        e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+          ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET }
+          : undefined,
+    },
     host: e.HOST,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     statisticsMinCell: e.STATISTICS_MIN_CELL,

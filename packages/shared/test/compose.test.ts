@@ -23,6 +23,7 @@ describe('docker-compose.yml', () => {
       'match-service': '3001',
       'notify-service': '3002',
       'audit-service': '3003',
+      'web-console': '3000',
     }
     for (const [name, port] of Object.entries(ports)) {
       const service = compose.services[name]

@@ -22,7 +22,7 @@ function errorOf(env: Record<string, string>): ConfigError {
 describe('configuration', () => {
   it('parses a valid environment with defaults', () => {
     const config = loadConfig(valid)
-    expect(config.ports).toEqual({ match: 3001, notify: 3002, audit: 3003 })
+    expect(config.ports).toEqual({ match: 3001, notify: 3002, audit: 3003, console: 3000 })
     expect(config.rateLimitPerMinute).toBe(600)
     expect(config.jwt.secret).toBe(valid.JWT_SECRET)
   })
