@@ -123,14 +123,15 @@ export async function runStatisticsBench(): Promise<void> {
     )
     // The first `matches` children have a match between their two registrations.
     const matchId = (m: number) => `00000000-0000-4000-9000-${m.toString(16).padStart(12, '0')}`
-    const matchAt = (m: number) => createdAt(2 * m + 1)
+    const child = (m: number) => Math.floor((m * subjects) / matches)
+    const matchAt = (m: number) => createdAt(2 * child(m) + 1)
     await copy(
       client,
       'match.matches (id, subject_key, status, region_code, created_at, closed_at)',
       function* () {
         for (let m = 0; m < matches; m++) {
           const closed = m % 3 === 0
-          yield `${matchId(m)}\t${key(m)}\t${closed ? 'closed' : 'open'}\tbench\t${ts(matchAt(m))}\t${closed ? ts(matchAt(m) + 40 * DAY) : '\\N'}\n`
+          yield `${matchId(m)}\t${key(child(m))}\t${closed ? 'closed' : 'open'}\tbench\t${ts(matchAt(m))}\t${closed ? ts(matchAt(m) + 40 * DAY) : '\\N'}\n`
         }
       },
     )
@@ -139,8 +140,8 @@ export async function runStatisticsBench(): Promise<void> {
       'match.match_parties (match_id, registration_id, organisation_id, subject_key, joined_at)',
       function* () {
         for (let m = 0; m < matches; m++)
-          for (const r of [2 * m, 2 * m + 1])
-            yield `${matchId(m)}\t${regId(r)}\t${orgs[(r * 13 + (r % 2)) % orgs.length]}\t${key(m)}\t${ts(matchAt(m))}\n`
+          for (const r of [2 * child(m), 2 * child(m) + 1])
+            yield `${matchId(m)}\t${regId(r)}\t${orgs[(r * 13 + (r % 2)) % orgs.length]}\t${key(child(m))}\t${ts(matchAt(m))}\n`
       },
     )
     await copy(
@@ -149,9 +150,9 @@ export async function runStatisticsBench(): Promise<void> {
       function* () {
         for (let m = 0; m < matches; m++) {
           if (m % 5 === 4) continue
-          const r = 2 * m
+          const r = 2 * child(m)
           const at = ts(matchAt(m) + ((m % 7) + 1) * DAY)
-          yield `${matchId(m)}\t${orgs[(r * 13) % orgs.length]}\t${key(m)}\t${at}\t${at}\n`
+          yield `${matchId(m)}\t${orgs[(r * 13) % orgs.length]}\t${key(child(m))}\t${at}\t${at}\n`
         }
       },
     )
@@ -162,7 +163,7 @@ export async function runStatisticsBench(): Promise<void> {
         for (let m = 0; m < matches; m++) {
           const accepted = m % 2 === 0
           const at = matchAt(m)
-          yield `${matchId(m)}\t${key(m)}\torg-cjg\t${accepted ? 'accepted' : 'proposed'}\tbench\t1\t${ts(at)}\t${accepted ? ts(at + 3 * DAY) : '\\N'}\t${ts(at)}\n`
+          yield `${matchId(m)}\t${key(child(m))}\torg-cjg\t${accepted ? 'accepted' : 'proposed'}\tbench\t1\t${ts(at)}\t${accepted ? ts(at + 3 * DAY) : '\\N'}\t${ts(at)}\n`
         }
       },
     )
@@ -171,8 +172,9 @@ export async function runStatisticsBench(): Promise<void> {
       'match.coordination_history (match_id, subject_key, at, event, organisation_id)',
       function* () {
         for (let m = 0; m < matches; m++) {
-          yield `${matchId(m)}\t${key(m)}\t${ts(matchAt(m))}\tproposed\torg-cjg\n`
-          if (m % 2 === 0) yield `${matchId(m)}\t${key(m)}\t${ts(matchAt(m) + 3 * DAY)}\taccepted\torg-cjg\n`
+          yield `${matchId(m)}\t${key(child(m))}\t${ts(matchAt(m))}\tproposed\torg-cjg\n`
+          if (m % 2 === 0)
+            yield `${matchId(m)}\t${key(child(m))}\t${ts(matchAt(m) + 3 * DAY)}\taccepted\torg-cjg\n`
         }
       },
     )

@@ -24,6 +24,7 @@ create index registrations_created_idx on match.registrations (created_at);
 create index registrations_ended_idx on match.registrations (ended_at) where ended_at is not null;
 create index matches_created_idx on match.matches (region_code, created_at);
 create index coordination_history_at_idx on match.coordination_history (at);
+create index coordination_history_unassigned_idx on match.coordination_history (match_id) where event = 'unassigned';
 
 -- A closed month's figures, stored once when the month closes: erasure and purges later do not rewrite them.
 create table match.statistics_months (

@@ -124,14 +124,17 @@ export async function acceptances(db: Kysely<MatchDatabase>, { region, start, en
   return rows
 }
 
-/** Matches open at `end` whose coordination's last state before it was `unassigned`. */
+/** Matches open at `end` whose coordination's last state before it was `unassigned` (only matches ever unassigned are looked at). */
 export async function unassignedAt(db: Kysely<MatchDatabase>, region: string, end: Date) {
   const { rows } = await sql<{ count: string }>`
     select count(*) as count from (
       select distinct on (h.match_id) h.event
         from match.coordination_history h
-        join match.matches m on m.id = h.match_id
-       where m.region_code = ${region} and m.created_at < ${end} and (m.closed_at is null or m.closed_at >= ${end})
+       where h.match_id in (
+               select u.match_id from match.coordination_history u
+                 join match.matches m on m.id = u.match_id
+                where u.event = 'unassigned' and u.at < ${end} and m.region_code = ${region}
+                  and m.created_at < ${end} and (m.closed_at is null or m.closed_at >= ${end}))
          and h.at < ${end} and h.event in ('proposed', 'accepted', 'unassigned', 'transferred', 'ended')
        order by h.match_id, h.at desc, h.id desc) last
      where last.event = 'unassigned'`.execute(db)
