@@ -127,3 +127,64 @@ export function nextMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number]
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
 }
+
+const HOUR = 3_600_000
+
+/**
+ * The same working-day arithmetic as `workingDaysBetween` and `deadlineAfter`, memoised for figures over
+ * many thousands of instants: an instant's Amsterdam date is cached per UTC hour (the offset is whole
+ * hours), a date's working-day ordinal and midnight per date.
+ */
+export function workingCalendar(regionHolidays: readonly string[]) {
+  const dates = new Map<number, string>()
+  const ordinals = new Map<string, number>()
+  const midnights = new Map<string, number>()
+  const dateOf = (instant: Date) => {
+    const hour = Math.floor(instant.getTime() / HOUR)
+    let date = dates.get(hour)
+    if (date === undefined) dates.set(hour, (date = amsterdamDate(new Date(hour * HOUR))))
+    return date
+  }
+  // Working days after an anchor up to and including the date (anchor fixed; differences are what count).
+  const anchor = '2000-01-01'
+  let known = anchor
+  let count = 0
+  const ordinalOf = (date: string) => {
+    while (known < date) {
+      known = addDays(known, 1)
+      if (isWorkingDay(known, regionHolidays)) count++
+      ordinals.set(known, count)
+    }
+    return date <= anchor ? 0 : (ordinals.get(date) as number)
+  }
+  const offsets = new Map<number, number>()
+  const offsetAt = (ms: number) => {
+    const hour = Math.floor(ms / HOUR)
+    let offset = offsets.get(hour)
+    if (offset === undefined) offsets.set(hour, (offset = amsterdamOffset(new Date(hour * HOUR))))
+    return offset
+  }
+  // amsterdamInstant, on the cached offsets (transitions fall on whole UTC hours).
+  const instantOf = (date: string, timeOfDay: number) => {
+    const wall = Date.parse(`${date}T00:00:00Z`) + timeOfDay
+    return wall - offsetAt(wall - offsetAt(wall))
+  }
+  const midnightOf = (date: string) => {
+    let m = midnights.get(date)
+    if (m === undefined) midnights.set(date, (m = instantOf(date, 0)))
+    return m
+  }
+  return {
+    daysBetween(from: Date, to: Date): number {
+      return Math.max(0, ordinalOf(dateOf(to)) - ordinalOf(dateOf(from)))
+    },
+    deadline(from: Date, duration: Duration): Date {
+      if ('hours' in duration) return new Date(from.getTime() + duration.hours * HOUR)
+      const start = dateOf(from)
+      const goal = ordinalOf(start) + duration.workingDays
+      let date = start
+      while (duration.workingDays > 0 && ordinalOf(date) < goal) date = addDays(date, 1)
+      return new Date(instantOf(date, from.getTime() - midnightOf(start)))
+    },
+  }
+}

@@ -21,7 +21,7 @@ import {
   median,
   sum,
 } from '../domain/statistics.js'
-import { deadlineAfter, monthStart, nextMonth, workingDaysBetween } from '../domain/working-days.js'
+import { monthStart, nextMonth, workingCalendar } from '../domain/working-days.js'
 
 /**
  * One month of a region's figures, computed from the tables (the running month up to `now`). Reads no
@@ -37,7 +37,7 @@ export async function computeMonthFigures(
   const monthEnd = monthStart(nextMonth(month))
   const end = monthEnd < now ? monthEnd : now
   const range = { region: region.code, start, end }
-  const holidays = region.document.holidays
+  const calendar = workingCalendar(region.document.holidays)
   const [created, ended, links, counts, crossRegion, parties, history, accepted, unassigned] =
     await Promise.all([
       createdRegistrations(db, range),
@@ -61,16 +61,14 @@ export async function computeMonthFigures(
     const m = byMatch.get(p.matchId) ?? { createdAt: p.createdAt, allWithin: true, first: null }
     const within =
       p.contactedAt !== null &&
-      (!contactWithin || p.contactedAt <= deadlineAfter(p.joinedAt, contactWithin, holidays))
+      (!contactWithin || p.contactedAt <= calendar.deadline(p.joinedAt, contactWithin))
     m.allWithin &&= within
     if (p.contactedAt && (!m.first || p.contactedAt < m.first)) m.first = p.contactedAt
     byMatch.set(p.matchId, m)
   }
   const matches = [...byMatch.values()]
   const allContactedWithin = contactWithin ? matches.filter((m) => m.allWithin).length : 0
-  const firstContacts = matches.flatMap((m) =>
-    m.first ? [workingDaysBetween(m.createdAt, m.first, holidays)] : [],
-  )
+  const firstContacts = matches.flatMap((m) => (m.first ? [calendar.daysBetween(m.createdAt, m.first)] : []))
 
   const historyOf = (event: string) => history.filter((h) => h.event === event)
   const declinesByReason = countsOf(
@@ -131,7 +129,7 @@ export async function computeMonthFigures(
       ),
       accepted: accepted.length,
       medianWorkingDaysToAcceptance: median(
-        accepted.map((a) => workingDaysBetween(a.proposedAt, a.acceptedAt, holidays)),
+        accepted.map((a) => calendar.daysBetween(a.proposedAt, a.acceptedAt)),
       ),
       declined: sum(declinesByReason),
       declinesByReason,
