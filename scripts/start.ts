@@ -14,6 +14,12 @@ import { buildNotifyService } from '@verwijsindex/notify-service'
 import { type Config, loadConfigOrExit, migrate, OPERATOR_ROLES } from '@verwijsindex/shared'
 import { loadOrCreateDevSecrets } from '@verwijsindex/shared/dev/secrets'
 import { type SmtpCatcher, startSmtpCatcher } from '@verwijsindex/shared/dev/smtp-catcher'
+import {
+  type DevelopmentIdentity,
+  developmentClaims,
+  mintDevelopmentToken,
+  tokenVariable,
+} from '@verwijsindex/shared/dev/tokens'
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@verwijsindex/shared/embedded-postgres'
 import { buildWebConsole } from '@verwijsindex/web-console'
 import closeWithGrace from 'close-with-grace'
@@ -118,31 +124,29 @@ async function main() {
     `mail         ${catcher ? `caught in ${path.join(DATA_DIR, 'mail')}` : `sent to ${config.smtpUrl ?? 'nowhere'}`}`,
   )
   if (config.jwt.secret && !production) {
-    const sign = (claims: Record<string, unknown>) =>
-      (apps[0] as FastifyInstance).jwt.sign(claims as never, { expiresIn: '12h' })
-    const tokens: [string, string][] = []
-    say('\nDevelopment tokens (12 hours; Authorization: Bearer <token>):')
-    for (const role of OPERATOR_ROLES) {
-      const token = sign({ sub: `dev-${role}`, roles: [role], name: `Dev ${role}` })
-      tokens.push([role, token])
-      say(`  ${role.padEnd(36)} ${token}`)
+    const secret = config.jwt.secret
+    const options = {
+      ...(config.jwt.issuer ? { issuer: config.jwt.issuer } : {}),
+      ...(config.jwt.audience ? { audience: config.jwt.audience } : {}),
     }
-    for (const org of DEMO_ORGANISATIONS) {
-      const claims = {
-        sub: `dev-${org.id}`,
-        org: org.id,
-        roles: ['professional'],
+    const identities: DevelopmentIdentity[] = [
+      ...OPERATOR_ROLES.map((role) => ({ role })),
+      ...DEMO_ORGANISATIONS.map((org) => ({
+        role: 'professional' as const,
+        organisation: org.id,
         name: `Professional ${org.name}`,
-        email: `professional@${org.id}.example`,
-        phone: '+31 40 000 0000',
-      }
-      const token = sign(claims)
-      tokens.push([org.id, token])
-      say(`  professional ${org.id.padEnd(23)} ${token}`)
+      })),
+    ]
+    const lines: string[] = []
+    say('\nDevelopment tokens (12 hours; Authorization: Bearer <token>):')
+    for (const identity of identities) {
+      const token = mintDevelopmentToken(developmentClaims(identity), secret, options)
+      const label = identity.role === 'professional' ? `professional ${identity.organisation}` : identity.role
+      say(`  ${label.padEnd(36)} ${token}`)
+      lines.push(`export ${tokenVariable(identity)}=${token}`)
     }
-    // For shell use: `source .data/tokens.env` gives TOKEN_ADMIN, TOKEN_ZUIDZORG, ...
-    const envFile = tokens.map(([who, token]) => `TOKEN_${who.toUpperCase().replaceAll('-', '_')}=${token}`)
-    await writeFile(path.join(DATA_DIR, 'tokens.env'), `${envFile.join('\n')}\n`, { mode: 0o600 })
+    // For shell use: `source .data/tokens.env` exports TOKEN_ADMIN, TOKEN_ZUIDZORG, ...
+    await writeFile(path.join(DATA_DIR, 'tokens.env'), `${lines.join('\n')}\n`, { mode: 0o600 })
     say(`  (also in ${path.join(DATA_DIR, 'tokens.env')})`)
   }
   say('\nReady. Ctrl-C stops everything.')

@@ -27,10 +27,12 @@ async function start(cwd: string): Promise<Started> {
     AUDIT_SERVICE_PORT: String(ports[2]),
     LOG_LEVEL: 'warn',
   }
-  const child = spawn(process.execPath, ['--import', TSX, START], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', TSX, START], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, as a terminal gives a foreground job: Ctrl-C signals the whole group.
+    detached: true,
   })
   let output = ''
   child.stdout?.on('data', (d) => {
@@ -49,9 +51,10 @@ async function start(cwd: string): Promise<Started> {
   return { child, output: () => output, ports }
 }
 
-async function stop(started: Started): Promise<number | null> {
+async function stop(started: Started, how: 'process' | 'group' = 'process'): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)))
-  started.child.kill('SIGINT')
+  if (how === 'group') process.kill(-(started.child.pid as number), 'SIGINT')
+  else started.child.kill('SIGINT')
   return exited
 }
 
@@ -92,6 +95,10 @@ describe('npm start on a fresh machine (embedded PostgreSQL, no configuration)',
 
     // A printed token works against the running service: the demo organisations are there.
     const tokens = await readFile(path.join(cwd, '.data', 'tokens.env'), 'utf8')
+    // `source .data/tokens.env` exports them, so programs started from that shell see them too.
+    expect(tokens).toMatch(/^export TOKEN_ADMIN=eyJ/m)
+    expect(tokens).toMatch(/^export TOKEN_ZUIDZORG=eyJ/m)
+    expect(tokens.split('\n').filter((l) => l && !l.startsWith('export '))).toEqual([])
     const admin = /TOKEN_ADMIN=(\S+)/.exec(tokens)?.[1]
     const orgs = await fetch(`http://127.0.0.1:${first.ports[0]}/v1/organisations?limit=100`, {
       headers: { authorization: `Bearer ${admin}` },
@@ -113,6 +120,14 @@ describe('npm start on a fresh machine (embedded PostgreSQL, no configuration)',
       headers: { authorization: `Bearer ${admin}` },
     })
     expect(((await again.json()) as { items: unknown[] }).items).toHaveLength(body.items.length)
-    expect(await stop(second)).toBe(0)
+    // Ctrl-C in a terminal signals the whole process group, the embedded PostgreSQL's too unless it has
+    // a group of its own: the services must stop before their database, without errors.
+    const before = second.output().length
+    expect(await stop(second, 'group')).toBe(0)
+    const shutdown = second.output().slice(before)
+    expect(shutdown).toContain('SIGINT: stopping')
+    expect(shutdown).not.toMatch(/"level":(50|60)/)
+    expect(shutdown).not.toMatch(/ERROR|Error:/)
+    expect(postgresRunningIn(dataDir)).toBe(false)
   }, 180_000)
 })

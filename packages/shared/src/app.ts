@@ -1,26 +1,21 @@
 import { randomUUID } from 'node:crypto'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import underPressure from '@fastify/under-pressure'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Kysely } from 'kysely'
 import type { DestinationStream } from 'pino'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 import { z } from 'zod'
+import { onAccessDenied } from './audit.js'
 import { registerAuth } from './auth.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import { pingDatabase, type SharedTables, sharedView } from './db/index.js'
 import { problemSchema, registerProblemHandlers, sendProblem } from './errors.js'
 import { createLogger } from './logger.js'
+import { type OpenApiOptions, registerOpenApi } from './openapi.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,6 +25,8 @@ declare module 'fastify' {
     db: Kysely<SharedTables>
     /** Every route this app registered, so a test can demand an audit fixture for each. */
     registeredRoutes: RegisteredRoute[]
+    /** The Prometheus registry /metrics serves; services add their own collectors to it. */
+    metrics: Registry
   }
 }
 
@@ -49,12 +46,16 @@ export interface ServiceAppOptions<DB extends SharedTables> {
   clock: Clock
   /** Where log lines go; tests pass a stream to read them back. */
   logStream?: DestinationStream
+  /** Whether POSTs take an Idempotency-Key (so the document declares its 409 and 422). */
+  idempotent?: boolean
+  /** The events the service sends, for the document's `webhooks`. */
+  webhooks?: OpenApiOptions['webhooks']
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/
 
 /**
- * The one fastify factory all three services use: zod schemas, OpenAPI at /docs, helmet, rate limits per
+ * The one fastify factory all three services use: zod schemas, OpenAPI at /v1/openapi.json and /docs, helmet, rate limits per
  * token subject, back-pressure, request ids, RFC 9457 problems, auth, health and metrics.
  */
 export async function createServiceApp<DB extends SharedTables>(
@@ -104,10 +105,31 @@ export async function createServiceApp<DB extends SharedTables>(
     registers: [registry],
   })
 
+  // access.denied by route: the denial is audited by request id; the route is known here.
+  const denied = new Counter({
+    name: 'verwijsindex_access_denied_total',
+    help: 'Accesses refused and audited as access.denied, by route (404 for need-to-know, 403 for roles)',
+    labelNames: ['route'],
+    registers: [registry],
+  })
+  const inFlight = new Map<string, string>()
+  const unsubscribe = onAccessDenied((actor) => {
+    const route = actor.requestId ? inFlight.get(actor.requestId) : undefined
+    if (route) denied.labels(route).inc()
+  })
+  app.addHook('onClose', async () => {
+    unsubscribe()
+  })
+  app.addHook('onRequest', async (request) => {
+    inFlight.set(request.id, request.routeOptions.url ?? 'unknown')
+  })
+  app.decorate('metrics', registry)
+
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
   app.addHook('onResponse', async (request, reply) => {
+    inFlight.delete(request.id)
     duration
       .labels(request.method, request.routeOptions.url ?? 'unknown', String(reply.statusCode))
       .observe(reply.elapsedTime / 1000)
@@ -134,18 +156,11 @@ export async function createServiceApp<DB extends SharedTables>(
       return error
     },
   })
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: options.title, description: options.description, version: '1.0.0' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  })
-  // The API documentation is public like health and metrics.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false }
+  await registerOpenApi(app, {
+    title: options.title,
+    description: options.description,
+    idempotent: options.idempotent ?? false,
+    webhooks: options.webhooks,
   })
   const registeredRoutes: RegisteredRoute[] = []
   app.decorate('registeredRoutes', registeredRoutes)
@@ -156,7 +171,6 @@ export async function createServiceApp<DB extends SharedTables>(
       registeredRoutes.push({ method, url: route.url, public: Boolean(config?.public), roles: config?.roles })
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
   registerProblemHandlers(app)
   await registerAuth(app, config, (reason) => rejected.labels(reason).inc())
 
@@ -166,7 +180,7 @@ export async function createServiceApp<DB extends SharedTables>(
     '/health/live',
     {
       config: { public: true, rateLimit: false },
-      schema: { operationId: 'live', tags: ['health'], security: [], response: { 200: health } },
+      schema: { hide: true, response: { 200: health } },
     },
     async () => ({ status: 'ok' as const, service: options.serviceName }),
   )
@@ -174,12 +188,8 @@ export async function createServiceApp<DB extends SharedTables>(
     '/health/ready',
     {
       config: { public: true, rateLimit: false },
-      schema: {
-        operationId: 'ready',
-        tags: ['health'],
-        security: [],
-        response: { 200: health, 503: problemSchema },
-      },
+      // Operational, outside the versioned API: docs/operations.md describes it.
+      schema: { hide: true, response: { 200: health, 503: problemSchema } },
     },
     async (request, reply) => {
       try {

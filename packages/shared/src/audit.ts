@@ -174,4 +174,13 @@ export async function recordDenied<DB extends SharedTables>(
   details: Pick<AuditEvent, 'subjectKey' | 'resource' | 'purpose'> = {},
 ): Promise<void> {
   await recordAuditEvents(db, [auditEventOf(actor, 'access.denied', { ...details, outcome: 'denied' })])
+  for (const listener of deniedListeners) listener(actor)
+}
+
+const deniedListeners = new Set<(actor: Actor) => void>()
+
+/** Told of every recorded `access.denied` (the metrics count them by route); answers the unsubscribe. */
+export function onAccessDenied(listener: (actor: Actor) => void): () => void {
+  deniedListeners.add(listener)
+  return () => deniedListeners.delete(listener)
 }

@@ -66,6 +66,7 @@ export const envSchema = z
     NOTIFY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
     NOTIFY_LANGUAGE: z.enum(['nl', 'en']).default('nl'),
     NOTIFY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
+    NOTIFY_DIGEST_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
     STATISTICS_MIN_CELL: z.coerce.number().int().min(2).max(100).default(5),
   })
   .superRefine((env, ctx) => {
@@ -153,6 +154,8 @@ export const ENV_DESCRIPTIONS = {
   NOTIFY_LANGUAGE: 'Language of notification mail: `nl` or `en`.',
   NOTIFY_WEBHOOK_TIMEOUT_SECONDS:
     'A webhook receiver must answer within this, or the attempt counts as a temporary failure.',
+  NOTIFY_DIGEST_SECONDS:
+    'Digest window for e-mail, in seconds (0 = off): a change for an address that already has a mail waiting in its window joins that mail instead of making another; the mail goes when the window opened by its first change ends. Mail about one change is always one message per address; webhooks always get one delivery per event.',
   STATISTICS_MIN_CELL:
     'Region statistics publish no count from 1 to this minus one (nor a rate or median on a smaller base); such cells are null.',
 } as const satisfies Record<keyof Env, string>
@@ -196,6 +199,8 @@ export interface Config {
     retentionDays: number
     language: Env['NOTIFY_LANGUAGE']
     webhookTimeoutSeconds: number
+    /** E-mail digest window in seconds; 0 sends each change's mail at once. */
+    digestSeconds: number
   }
 }
 
@@ -267,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionDays: e.NOTIFY_RETENTION_DAYS,
       language: e.NOTIFY_LANGUAGE,
       webhookTimeoutSeconds: e.NOTIFY_WEBHOOK_TIMEOUT_SECONDS,
+      digestSeconds: e.NOTIFY_DIGEST_SECONDS,
     },
   }
 }

@@ -195,7 +195,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       '-c',
       'fsync=on',
     ],
-    { ...ids, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: a terminal's Ctrl-C goes to the foreground group, and the server must not shut
+    // down under the services still using it; stop() ends it last, and an exiting process ends it too.
+    { ...ids, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   )
   const collect = (d: Buffer) => {
     output += d

@@ -2,16 +2,20 @@ import closeWithGrace from 'close-with-grace'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { DestinationStream } from 'pino'
+import type { Registry } from 'prom-client'
 import { actorOf } from './actor.js'
 import { createServiceApp } from './app.js'
 import { recordDenied } from './audit.js'
 import { verifySubjectKeyFingerprint } from './bsn.js'
 import { type Clock, systemClock } from './clock.js'
-import { type Config, loadConfigOrExit } from './config.js'
+import { type Config, loadConfig, loadConfigOrExit } from './config.js'
 import type { IdempotencyTable } from './db/index.js'
 import { createDb, findOrganisation, type Organisation, type SharedTables, sharedView } from './db/index.js'
+import { queueDepths } from './db/queue-metrics.js'
 import { ProblemError } from './errors.js'
 import { registerIdempotency } from './idempotency.js'
+import { registerDatabaseGauges } from './metrics.js'
+import type { OpenApiOptions } from './openapi.js'
 import { createQueue, type PgBoss } from './queue.js'
 
 declare module 'fastify' {
@@ -58,8 +62,16 @@ export interface ServiceDefinition<DB extends SharedTables> {
   checkOrganisation?: boolean
   /** Where this service keeps its Idempotency-Key records; none for a service whose POSTs only read. */
   idempotencyTable?: IdempotencyTable
+  /** The events the service sends to integrators, described under the document's `webhooks`. */
+  webhooks?: OpenApiOptions['webhooks']
   /** Decorates the app and registers the routes. */
   routes(app: FastifyInstance, infra: ServiceInfra<DB>): Promise<void>
+  /**
+   * Adds the service's own collectors to the registry /metrics serves (beside the HTTP metrics, the
+   * queues' depth and access.denied by route, which every service has): e.g. gauges read from the
+   * database at scrape time (registerDatabaseGauges), their queries in the service's db/ folder.
+   */
+  metrics?(registry: Registry, infra: ServiceInfra<DB>): void
   /** Starts queue consumers and schedules (only where `workers` is asked for). */
   workers?(app: FastifyInstance, infra: ServiceInfra<DB>): Promise<Workers>
 }
@@ -73,8 +85,41 @@ export async function buildService<DB extends SharedTables>(
   definition: ServiceDefinition<DB>,
   deps: ServiceDeps,
 ): Promise<FastifyInstance> {
+  return assemble(definition, deps, true)
+}
+
+/**
+ * The service's OpenAPI document without a database: the same kernel and routes, with a pool that never
+ * connects and a queue that never starts. For generating and checking the typed client (no server needed).
+ */
+export async function describeService<DB extends SharedTables>(
+  definition: ServiceDefinition<DB>,
+): Promise<Record<string, unknown>> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: 'postgres://describe@127.0.0.1:1/none',
+    JWT_SECRET: 'describe-only-jwt-secret-never-used-0123456789',
+    SUBJECT_KEY_SECRET: 'describe-only-subject-key-never-used-0123456789',
+    LOG_LEVEL: 'silent',
+  })
+  const app = await assemble(definition, { config }, false)
+  try {
+    await app.ready()
+    return app.swagger() as unknown as Record<string, unknown>
+  } finally {
+    await app.close()
+  }
+}
+
+async function assemble<DB extends SharedTables>(
+  definition: ServiceDefinition<DB>,
+  deps: ServiceDeps,
+  connect: boolean,
+): Promise<FastifyInstance> {
   const { config } = deps
-  const db = await openDatabase<DB>(config, definition.name)
+  const db = connect
+    ? await openDatabase<DB>(config, definition.name)
+    : createDb<DB>(config.databaseUrl, { max: 1, applicationName: definition.name })
   const clock = deps.clock ?? systemClock
   const app = await createServiceApp({
     serviceName: definition.name,
@@ -84,6 +129,8 @@ export async function buildService<DB extends SharedTables>(
     db,
     clock,
     logStream: deps.logStream,
+    idempotent: definition.idempotencyTable !== undefined,
+    webhooks: definition.webhooks,
   })
   const workersWanted = deps.workers ?? false
   // Supervision and cron scheduling only where workers run; pg-boss elects one supervisor at a time.
@@ -94,17 +141,19 @@ export async function buildService<DB extends SharedTables>(
     // The workers first: a running job still needs the queue and the pool.
     await workers?.stop()
     // Gracefully: a job under way finishes (or is given back after the timeout) before the pool goes.
-    await boss.stop({ graceful: true, wait: true, timeout: 10_000 })
+    if (connect) await boss.stop({ graceful: true, wait: true, timeout: 10_000 })
     await db.destroy()
   })
   try {
-    await boss.start()
+    if (connect) await boss.start()
     const infra: ServiceInfra<DB> = { config, db, boss, clock, log: app.log }
     if (definition.checkOrganisation) checkActingOrganisation(app, db)
     if (definition.idempotencyTable) {
       registerIdempotency(app, db, { table: definition.idempotencyTable, secret: config.subjectKeySecret })
     }
     await definition.routes(app, infra)
+    registerQueueGauges(app.metrics, sharedView(db))
+    definition.metrics?.(app.metrics, infra)
     if (workersWanted && definition.workers) workers = await definition.workers(app, infra)
   } catch (error) {
     await app.close()
@@ -156,4 +205,22 @@ export async function runService<DB extends SharedTables>(definition: ServiceDef
     await app.close()
   })
   await app.listen({ port: definition.port(config), host: config.host })
+}
+
+/** Every service's view of the queues: jobs waiting per queue and the age of the oldest. */
+function registerQueueGauges(registry: Registry, db: Kysely<SharedTables>): void {
+  registerDatabaseGauges(registry, () => queueDepths(db), [
+    {
+      name: 'verwijsindex_queue_jobs_waiting',
+      help: 'Jobs waiting to run (created, or waiting for a retry), per queue',
+      labelNames: ['queue'],
+      samples: (depths) => depths.map((d) => ({ labels: { queue: d.queue }, value: d.waiting })),
+    },
+    {
+      name: 'verwijsindex_queue_oldest_waiting_seconds',
+      help: 'Age of the oldest job waiting to run, per queue (absent when none waits)',
+      labelNames: ['queue'],
+      samples: (depths) => depths.map((d) => ({ labels: { queue: d.queue }, value: d.oldestSeconds })),
+    },
+  ])
 }

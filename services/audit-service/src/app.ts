@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AuditDatabase } from './db/schema.js'
 import { type CheckpointSigner, createCheckpointSigner } from './domain/chain.js'
 import { startAuditWorkers } from './jobs.js'
+import { auditMetrics } from './metrics.js'
 import { chainRoutes } from './routes/chain.js'
 import { eventRoutes } from './routes/events.js'
 import { subjectReportRoutes } from './routes/subject-report.js'
@@ -31,6 +32,7 @@ export const auditService: ServiceDefinition<AuditDatabase> = {
   title: 'verwijsindex audit-service',
   description: 'The NEN 7513 access log: queries, subject reports, export and tamper evidence.',
   port: (config) => config.ports.audit,
+  metrics: auditMetrics,
   async routes(app, { db }) {
     const signer = checkpointSigner(app)
     app.decorate('checkpointSigner', signer)

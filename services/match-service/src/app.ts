@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { MatchContext } from './context.js'
 import type { MatchDatabase } from './db/schema.js'
 import { startJobs } from './jobs.js'
+import { matchMetrics } from './metrics.js'
 import { coordinationRoutes } from './routes/coordination.js'
 import { explainRoutes } from './routes/explain.js'
 import { followUpRoutes } from './routes/follow-up.js'
@@ -40,6 +41,7 @@ export const matchService: ServiceDefinition<MatchDatabase> = {
   port: (config) => config.ports.match,
   checkOrganisation: true,
   idempotencyTable: 'match.idempotency_keys',
+  metrics: matchMetrics,
   async routes(app, infra) {
     const ctx = contextOf(infra)
     app.decorate('matchContext', ctx)

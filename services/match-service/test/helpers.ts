@@ -97,7 +97,9 @@ export async function registerChild(h: MatchHarness, options: RegisterOptions) {
 
 /** The events match-service enqueued for notify-service, oldest first. */
 export async function queuedEvents(h: MatchHarness) {
-  const { rows } = await sql<{ data: { type: string; matchId: string | null } & Record<string, unknown> }>`
+  type Queued = { type: string; matchId: string | null } & Record<string, unknown>
+  const { rows } = await sql<{ data: { batchId: string; events: Queued[] } }>`
     select data from pgboss.job where name = 'notifications' order by created_on, id`.execute(h.db)
-  return rows.map((r) => r.data)
+  // One job per transaction, holding that transaction's events in order.
+  return rows.flatMap((r) => r.data.events)
 }

@@ -6,7 +6,13 @@ import { isPublicAddress, webhookUrlProblem } from '../src/domain/address-policy
 import { renderEmail } from '../src/domain/mail/render.js'
 import { webhookPayload } from '../src/domain/payload.js'
 import { perspectiveOf } from '../src/domain/perspective.js'
-import { messageIdDomain, notificationId, planNotifications } from '../src/domain/recipients.js'
+import {
+  messageIdDomain,
+  messageIdOf,
+  messageIds,
+  notificationId,
+  planNotifications,
+} from '../src/domain/recipients.js'
 import { redactReference } from '../src/domain/redact.js'
 import { nextState, retryDelayMs } from '../src/domain/retry.js'
 import { CHILD, event, forbiddenIn, matchCreated, ORGS, officer, party, teacher } from './events.js'
@@ -175,14 +181,12 @@ describe('mail templates', () => {
 })
 
 describe('recipients', () => {
-  it('a match between two organisations: each professional and each mailbox, once', () => {
+  it('a match between two organisations: each professional once, no copy to their mailboxes', () => {
     const e = matchCreated()
     const { planned } = planNotifications(e, [], 'verwijsindex.example')
     expect(planned.map((p) => [p.recipient, p.organisationId])).toEqual([
       [e.parties[0]!.contact.email, ORGS.regenboog.id],
-      [ORGS.regenboog.email, ORGS.regenboog.id],
       [e.parties[1]!.contact.email, ORGS.zuidzorg.id],
-      [ORGS.zuidzorg.email, ORGS.zuidzorg.id],
     ])
     expect(planned[0]?.messageId).toBe(`<${planned[0]?.id}@verwijsindex.example>`)
   })
@@ -194,10 +198,10 @@ describe('recipients', () => {
       parties: [teacher({ contact }), officer(), teacher({ contact })],
     })
     const addresses = planNotifications(e, [], 'x').planned.map((p) => p.recipient)
-    expect(addresses).toEqual([ORGS.regenboog.email, officer().contact.email, ORGS.police.email])
+    expect(addresses).toEqual([ORGS.regenboog.email, officer().contact.email])
   })
 
-  it('tells the designated coordinator and escalation steps whether or not they are parties', () => {
+  it('tells the designated coordinator and escalation steps in their mailboxes, parties or not', () => {
     const e = eventOf('coordination.escalated')
     const { planned } = planNotifications(e, [], 'x')
     expect(planned.map((p) => p.recipient)).toEqual(
@@ -206,17 +210,59 @@ describe('recipients', () => {
     const coordinatorIsParty = event('coordination.proposed', {
       parties: [teacher(), officer()],
       organisations: [ORGS.regenboog],
+      coordination: coordination({ organisation: ORGS.regenboog }),
     })
     const recipients = planNotifications(coordinatorIsParty, [], 'x').planned.map((p) => p.recipient)
-    expect(recipients).toHaveLength(4)
+    expect(recipients).toEqual([teacher().contact.email, officer().contact.email, ORGS.regenboog.email])
+  })
+
+  it("sends a party's mailbox no copy of what its professional hears (an acceptance it made)", () => {
+    const accepted = event('coordination.accepted', {
+      parties: [teacher(), officer()],
+      organisations: [ORGS.regenboog],
+      coordination: coordination({ organisation: ORGS.regenboog, status: 'accepted' }),
+    })
+    const recipients = planNotifications(accepted, [], 'x').planned.map((p) => p.recipient)
+    expect(recipients).toEqual([teacher().contact.email, officer().contact.email])
+  })
+
+  it('falls back on the mailbox when a professional has no e-mail address', () => {
+    const e = matchCreated({
+      parties: [teacher({ contact: { name: 'x', email: 'not an address', phone: '1' } }), officer()],
+    })
+    const { planned } = planNotifications(e, [], 'x')
+    expect(planned.map((p) => p.recipient)).toEqual([ORGS.regenboog.email, officer().contact.email])
   })
 
   it('tells only the registrant of its registration ending', () => {
     const e = eventOf('registration.ending_soon')
-    expect(planNotifications(e, [], 'x').planned.map((p) => p.organisationId)).toEqual([
-      ORGS.regenboog.id,
-      ORGS.regenboog.id,
+    expect(planNotifications(e, [], 'x').planned.map((p) => [p.recipient, p.organisationId])).toEqual([
+      [teacher().contact.email, ORGS.regenboog.id],
     ])
+  })
+
+  it('makes the mail of one change to one address one message, its Message-ID from the notifications', () => {
+    const created = matchCreated()
+    const proposed = event('coordination.proposed', {
+      matchId: created.matchId,
+      parties: created.parties,
+      organisations: [ORGS.smw],
+      coordination: coordination({ organisation: ORGS.smw }),
+    })
+    const planned = [created, proposed].flatMap((e) => planNotifications(e, [], 'vi.example').planned)
+    const grouped = messageIds(planned, 'vi.example')
+    const byMessage = new Map<string, string[]>()
+    for (const p of grouped) byMessage.set(p.messageId, [...(byMessage.get(p.messageId) ?? []), p.recipient])
+    // Two professionals, each told of both events in one mail; the designated organisation's mailbox once.
+    expect([...byMessage.values()].map((r) => [...new Set(r)])).toEqual([
+      [created.parties[0]!.contact.email],
+      [created.parties[1]!.contact.email],
+      [ORGS.smw.email],
+    ])
+    expect([...byMessage.values()].map((r) => r.length)).toEqual([2, 2, 1])
+    const ids = grouped.filter((p) => p.recipient === created.parties[0]!.contact.email).map((p) => p.id)
+    expect(messageIdOf(ids, 'vi.example')).toBe(messageIdOf([...ids].reverse(), 'vi.example'))
+    expect(messageIdOf(ids, 'vi.example')).not.toBe(messageIdOf(ids.slice(0, 1), 'vi.example'))
   })
 
   it('one webhook notification per webhook of an involved organisation', () => {

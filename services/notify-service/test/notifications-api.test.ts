@@ -36,7 +36,7 @@ describe('GET /v1/notifications', () => {
         .json()
         .items.map((n: { recipient: string }) => n.recipient)
         .sort(),
-    ).toEqual(['m.jansen@regenboog.example', ORGS.regenboog.email].sort())
+    ).toEqual(['m.jansen@regenboog.example'])
     expect(mine.json().items[0]).toMatchObject({
       eventType: 'match.created',
       matchId,
@@ -53,7 +53,7 @@ describe('GET /v1/notifications', () => {
     const police = await get('/v1/notifications', h.token(professional(ORGS.police.id)))
     expect(police.json().items).toEqual([])
     const all = await get(`/v1/notifications?matchId=${matchId}`, h.admin)
-    expect(all.json().items).toHaveLength(4)
+    expect(all.json().items).toHaveLength(2)
     const filtered = await get(
       `/v1/notifications?organisation=${ORGS.zuidzorg.id}&matchId=${matchId}`,
       h.admin,
@@ -145,7 +145,7 @@ describe('the queue', () => {
   it('fails a job that is not a valid event and records the valid ones beside it', async () => {
     await h.send({ type: 'match.created', eventId: 'not-a-uuid' }, matchCreated())
     const summary = await h.app.notifier.processEvents()
-    expect(summary).toMatchObject({ events: 1, notifications: 4 })
+    expect(summary).toMatchObject({ events: 1, notifications: 2 })
     // Failed, not dropped: pg-boss retries it (a newer replica may know a newer event) and then keeps it
     // as failed, with the reason, for someone to look at. Sent without backoff here, so retried at once.
     expect(summary.rejected).toBeGreaterThanOrEqual(1)

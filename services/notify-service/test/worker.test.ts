@@ -29,8 +29,8 @@ afterEach(async () => {
   child = undefined
 })
 
-/** Five matches between two organisations: 20 notifications (2 professionals and 2 mailboxes each). */
-const batch = () => Array.from({ length: 5 }, () => matchCreated())
+/** Ten matches between two organisations: 20 notifications (2 professionals each; no mailbox copies). */
+const batch = () => Array.from({ length: 10 }, () => matchCreated())
 
 const until = (condition: () => Promise<boolean> | boolean, what: string) => waitFor(condition, { what })
 
@@ -54,9 +54,9 @@ describe('the worker', () => {
     h = await startNotifyService({ env: { SMTP_URL: smtp.url }, workers: true })
     await h.send(matchCreated())
     const server = smtp
-    await server.waitFor(() => server.received.length === 4)
-    await until(async () => (await sentCount(h!)) === 4, 'four sent')
-    await expectEachDeliveredOnce(h, smtp, 4)
+    await server.waitFor(() => server.received.length === 2)
+    await until(async () => (await sentCount(h!)) === 2, 'two sent')
+    await expectEachDeliveredOnce(h, smtp, 2)
     const { rows } = await sql<{ name: string }>`select name from pgboss.schedule`.execute(h.db)
     expect(rows.map((r) => r.name)).toContain('notify-purge')
   })
@@ -103,7 +103,7 @@ describe('the worker', () => {
     await h.send(...events)
 
     let output = ''
-    child = spawn(process.execPath, ['--import', TSX, WORKER], {
+    child = spawn(process.execPath, ['--conditions=source', '--import', TSX, WORKER], {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
@@ -135,7 +135,7 @@ describe('the worker', () => {
       // Every event is recorded (its queue job completed) before the kill: the batch in flight is delivery.
       const { rows } = await sql<{ state: string }>`
         select state from pgboss.job where name = 'notifications'`.execute(harness.db)
-      expect(rows.map((r) => r.state)).toEqual(Array(5).fill('completed'))
+      expect(rows.map((r) => r.state)).toEqual(Array(10).fill('completed'))
     } catch (error) {
       throw new Error(`${(error as Error).message}\nworker output:\n${output}`)
     }

@@ -28,7 +28,15 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     '/v1/matches/:id/coordination/accept',
     {
       config: { roles },
-      schema: { operationId: 'acceptCoordination', tags: ['coordination'], params, response: responses },
+      schema: {
+        operationId: 'acceptCoordination',
+        summary: 'Accept coordination',
+        description:
+          'The proposed organisation accepts coordination of the match (or the receiver accepts a pending transfer); the escalation ladder stops.',
+        tags: ['coordination'],
+        params,
+        response: responses,
+      },
     },
     async (request) => acceptCoordination(ctx, actorOf(request), request.organisation!.id, request.params.id),
   )
@@ -39,6 +47,9 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'declineCoordination',
+        summary: 'Decline coordination',
+        description:
+          'The proposed organisation declines with a reason code; the next candidate is designated, every decliner excluded.',
         tags: ['coordination'],
         params,
         body: z.strictObject({
@@ -63,6 +74,9 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'transferCoordination',
+        summary: 'Hand coordination over',
+        description:
+          'The accepted coordinator proposes another organisation; that organisation accepts with accept.',
         tags: ['coordination'],
         params,
         body: z.strictObject({ organisation: slugSchema }),
@@ -85,6 +99,9 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'escalateMatch',
+        summary: 'Escalate a match',
+        description:
+          "Any party escalates the match to the next step of the region's ladder, with a reason code.",
         tags: ['coordination'],
         params,
         body: z.strictObject({
@@ -103,11 +120,20 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'recordContact',
-        tags: ['coordination'],
+        summary: 'Record coordination contact',
         description:
-          'This party has coordinated with the others; optionally whom it contacted (other parties of the match). The first call counts for follow-up; later calls add organisations.',
+          'Records that your organisation has coordinated with the other parties (the follow-up made visible); optionally whom it contacted (other parties of the match). The first call counts for follow-up; later calls add organisations.',
+        tags: ['coordination'],
         params,
-        body: z.strictObject({ organisations: z.array(slugSchema).max(100).optional() }).nullish(),
+        body: z
+          .strictObject({
+            organisations: z
+              .array(slugSchema)
+              .max(100)
+              .optional()
+              .describe('Organisations (ids) this party contacted; each must be another party of the match.'),
+          })
+          .nullish(),
         response: responses,
       },
     },
@@ -127,6 +153,7 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'recordWarmHandover',
+        summary: 'Record the warm handover',
         tags: ['coordination'],
         description:
           "The accepted coordinator records the warm handover (care arranged, the family arrived) — not a transfer of coordination. After the match closed it may still, until the region's warmHandoverWithin has passed.",

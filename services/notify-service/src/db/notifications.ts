@@ -5,33 +5,47 @@ import type { Notification, NotifyDatabase } from './schema.js'
 
 type Db = Kysely<NotifyDatabase> | Transaction<NotifyDatabase>
 
+/** The advisory lock that keeps claims from taking a mail while a digest is growing it. */
+const CLAIM_LOCK = 7_270_401
+
+/** Held (shared) by an ingest that may grow a waiting mail; claims take it exclusively. */
+export async function holdOffClaims(trx: Transaction<NotifyDatabase>): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(${CLAIM_LOCK})`.execute(trx)
+}
+
 /**
- * Claims up to `limit` due notifications for one worker: each gets a lease (claimed_until) and this
- * worker's token, and its attempt is counted now, so a notification that crashes every worker that tries
- * it still runs out of attempts. `skip locked` lets replicas claim side by side without waiting on each
- * other; a lease that ran out (its worker died) makes the row claimable again.
+ * Claims up to `limit` due messages for one worker: every notification of each message (an e-mail carries
+ * the notifications of one change, or of a digest window, to one address; a webhook delivery is one) gets
+ * a lease (claimed_until) and this worker's token, and its attempt is counted now, so a notification that
+ * crashes every worker that tries it still runs out of attempts. Claims take turns (an advisory lock), so
+ * two workers never split a message between them, and wait for an ingest that is growing a waiting mail.
+ * A lease that ran out (its worker died) makes the message claimable again.
  */
 export async function claimDue(
-  db: Db,
+  db: Kysely<NotifyDatabase>,
   options: { now: Date; leaseUntil: Date; token: string; limit: number; channels: Channel[] },
 ): Promise<Notification[]> {
   if (options.channels.length === 0) return []
-  const result = await sql<Notification>`
-    update notify.notifications
-    set claimed_until = ${options.leaseUntil}, claim_token = ${options.token}, attempts = attempts + 1,
-      updated_at = ${options.now}
-    where id in (
-      select id from notify.notifications
-      where status in ('pending', 'failed')
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(trx)
+    const claimable = sql`status in ('pending', 'failed')
         and next_attempt_at <= ${options.now}
         and (claimed_until is null or claimed_until <= ${options.now})
-        and channel = any(${options.channels})
-      order by next_attempt_at, id
-      limit ${options.limit}
-      for update skip locked
-    )
-    returning *`.execute(db)
-  return result.rows
+        and channel = any(${options.channels})`
+    const result = await sql<Notification>`
+      update notify.notifications
+      set claimed_until = ${options.leaseUntil}, claim_token = ${options.token}, attempts = attempts + 1,
+        updated_at = ${options.now}
+      where message_id in (
+        select message_id from notify.notifications
+        where ${claimable}
+        group by message_id
+        order by min(next_attempt_at), message_id
+        limit ${options.limit}
+      ) and ${claimable}
+      returning *`.execute(trx)
+    return result.rows
+  })
 }
 
 export interface AttemptResult {
@@ -127,8 +141,18 @@ export async function findNotifications(
   return query.orderBy('n.createdAt', 'desc').orderBy('n.id', 'desc').limit(limit).execute()
 }
 
-/** A dead notification back in line, with a fresh set of attempts. */
+/**
+ * A dead notification back in line, with a fresh set of attempts, together with the dead notifications it
+ * shares its message with (a mail is sent whole, under one Message-ID).
+ */
 export async function requeueDead(trx: Transaction<NotifyDatabase>, id: string, now: Date): Promise<boolean> {
+  const dead = await trx
+    .selectFrom('notify.notifications')
+    .select('messageId')
+    .where('id', '=', id)
+    .where('status', '=', 'dead')
+    .executeTakeFirst()
+  if (!dead) return false
   const updated = await trx
     .updateTable('notify.notifications')
     .set({
@@ -139,7 +163,7 @@ export async function requeueDead(trx: Transaction<NotifyDatabase>, id: string, 
       claimToken: null,
       updatedAt: now,
     })
-    .where('id', '=', id)
+    .where('messageId', '=', dead.messageId)
     .where('status', '=', 'dead')
     .executeTakeFirst()
   return updated.numUpdatedRows > 0n

@@ -38,13 +38,34 @@ export function messageIdDomain(mailFrom: string): string {
   return match?.[1]?.toLowerCase() ?? 'verwijsindex'
 }
 
+/** Event types that designate an organisation: its mailbox hears of them (the coordination or transfer it must answer). */
+const DESIGNATING: readonly NotificationEvent['type'][] = [
+  'coordination.proposed',
+  'coordination.transfer_requested',
+]
+
 /**
- * Who hears of an event, and by which channel (docs/architecture.md, issue 6):
- * - e-mail: every party's professional (contact email) and organisation mailbox, and every organisation
- *   the event names beside the parties (the designated coordinator, an escalation step's organisations);
- *   an address appearing twice in one event is written to once;
- * - webhook: every registered webhook of those organisations, once per webhook.
+ * Whether an organisation the event names beside the parties hears of it in its functional mailbox: it
+ * does when the event concerns the organisation as such — coordination designated to it, an escalation
+ * reaching it — or when it has no professional among the parties to hear of it instead.
+ */
+function mailboxHears(event: NotificationEvent, organisationId: string): boolean {
+  if (!event.parties.some((p) => p.organisation.id === organisationId && p.leftAt === null)) return true
+  if (event.type === 'coordination.escalated') return true
+  if (!DESIGNATING.includes(event.type)) return false
+  const c = event.coordination
+  return c?.organisation?.id === organisationId || c?.pendingTransfer?.organisation.id === organisationId
+}
+
+/**
+ * Who hears of an event, and by which channel (docs/architecture.md §8):
+ * - e-mail: every party's professional (their contact e-mail; the organisation's mailbox when that is not
+ *   an e-mail address), and the mailbox of an organisation the event names when it concerns the
+ *   organisation as such (mailboxHears); an address appearing twice in one event is written to once;
+ * - webhook: every registered webhook of the parties' and named organisations, once per webhook.
  * The organisation a notification is "for" (who may read its status) is the first that brought the address.
+ * Each e-mail notification gets its own Message-ID here; messageIds() then gives every notification of one
+ * message the message's.
  */
 export function planNotifications(
   event: NotificationEvent,
@@ -54,9 +75,10 @@ export function planNotifications(
   const planned: PlannedNotification[] = []
   const seenAddresses = new Set<string>()
   let skippedAddresses = 0
+  const plausible = (address: string) => PLAUSIBLE_ADDRESS.test(address.trim().toLowerCase())
   const addEmail = (address: string, organisationId: string) => {
     const recipient = address.trim().toLowerCase()
-    if (!PLAUSIBLE_ADDRESS.test(recipient)) {
+    if (!plausible(recipient)) {
       skippedAddresses++
       return
     }
@@ -77,12 +99,15 @@ export function planNotifications(
     if (!organisations.includes(id)) organisations.push(id)
   }
   for (const party of event.parties) {
-    addEmail(party.contact.email, party.organisation.id)
-    addEmail(party.organisation.email, party.organisation.id)
+    if (plausible(party.contact.email)) addEmail(party.contact.email, party.organisation.id)
+    else {
+      skippedAddresses++
+      addEmail(party.organisation.email, party.organisation.id)
+    }
     addOrganisation(party.organisation.id)
   }
   for (const organisation of event.organisations) {
-    addEmail(organisation.email, organisation.id)
+    if (mailboxHears(event, organisation.id)) addEmail(organisation.email, organisation.id)
     addOrganisation(organisation.id)
   }
   for (const organisationId of organisations) {
@@ -99,6 +124,35 @@ export function planNotifications(
     }
   }
   return { planned, skippedAddresses }
+}
+
+/**
+ * The Message-ID of a mail carrying these notifications: it follows from their ids (in any order), so the
+ * same notifications make the same message on every attempt, and a receiver can drop a duplicate.
+ */
+export function messageIdOf(notificationIds: readonly string[], mailDomain: string): string {
+  const digest = createHash('sha256')
+    .update([...notificationIds].sort().join('\u0000'))
+    .digest('base64url')
+    .slice(0, 32)
+  return `<${notificationIds.length === 1 ? notificationIds[0] : `m.${digest}`}@${mailDomain}>`
+}
+
+/**
+ * One message per address: the e-mail notifications of one batch (the events of one transaction) to one
+ * address share the Message-ID of the set. Webhooks keep one delivery per event.
+ */
+export function messageIds(planned: PlannedNotification[], mailDomain: string): PlannedNotification[] {
+  const byRecipient = new Map<string, string[]>()
+  for (const p of planned) {
+    if (p.channel !== 'email') continue
+    byRecipient.set(p.recipient, [...(byRecipient.get(p.recipient) ?? []), p.id])
+  }
+  return planned.map((p) =>
+    p.channel === 'email'
+      ? { ...p, messageId: messageIdOf(byRecipient.get(p.recipient) as string[], mailDomain) }
+      : p,
+  )
 }
 
 /** The organisations an event concerns: whose webhooks to look up. */

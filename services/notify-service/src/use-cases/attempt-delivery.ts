@@ -8,13 +8,13 @@ import {
   recordAudit,
   serviceActor,
 } from '@verwijsindex/shared'
-import { storedEventPayload } from '../db/events.js'
+import { storedEventPayloads } from '../db/events.js'
 import { recordAttempt } from '../db/notifications.js'
 import type { Notification } from '../db/schema.js'
 import { getWebhook } from '../db/webhooks.js'
 import type { MailSender } from '../delivery/email.js'
 import { postWebhook } from '../delivery/webhook.js'
-import { renderEmail } from '../domain/mail/render.js'
+import { renderEmails } from '../domain/mail/render.js'
 import { webhookPayload } from '../domain/payload.js'
 import { perspectiveOf } from '../domain/perspective.js'
 import { type DeliveryOutcome, nextState } from '../domain/retry.js'
@@ -30,103 +30,120 @@ export interface DeliveryDeps extends NotifyContext {
 export type AttemptStatus = 'sent' | 'failed' | 'dead'
 
 /**
- * One attempt at a claimed notification: send it, then record the outcome (only while this worker still
- * holds the claim) and the audit event in one transaction. A send that throws counts as a temporary
- * failure; a failure to record is thrown, and the claim's lease running out brings the notification back.
+ * One attempt at a claimed message — an e-mail carrying one or more notifications to one address, or one
+ * webhook delivery: send it, then record the outcome for each notification it carries (only while this
+ * worker still holds the claim) and their audit events in one transaction. A send that throws counts as a
+ * temporary failure; a failure to record is thrown, and the claim's lease running out brings it back.
  */
 export async function attemptDelivery(
   deps: DeliveryDeps,
-  notification: Notification,
+  message: Notification[],
   token: string,
   at: () => Date,
 ): Promise<AttemptStatus> {
+  const first = message[0] as Notification
   let outcome: DeliveryOutcome
-  let eventType = 'unknown'
-  let matchId: string | null = null
+  const eventTypes = new Map<string, string>()
+  const matchIds = new Map<string, string>()
   try {
-    const payload = await storedEventPayload(deps.db, notification.eventId)
-    if (payload === undefined) throw new Error(`no event ${notification.eventId}`)
-    const event = notificationEventSchema.parse(payload)
-    eventType = event.type
-    matchId = event.matchId
-    outcome = await send(deps, notification, event, at())
+    const payloads = await storedEventPayloads(
+      deps.db,
+      message.map((n) => n.eventId),
+    )
+    const carried = message.map((n) => {
+      const payload = payloads.get(n.eventId)
+      if (payload === undefined) throw new Error(`no event ${n.eventId}`)
+      const event = notificationEventSchema.parse(payload)
+      eventTypes.set(n.id, event.type)
+      if (event.matchId) matchIds.set(n.id, event.matchId)
+      return { notification: n, event }
+    })
+    outcome = await send(deps, carried, at())
   } catch (error) {
     // A bug or a lost database connection: counted as a temporary failure like any other.
-    deps.log.error({ err: error, notificationId: notification.id }, 'notification attempt failed')
+    deps.log.error({ err: error, notificationIds: message.map((n) => n.id) }, 'notification attempt failed')
     outcome = {
       kind: 'temporary',
       error: `internal: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500),
     }
   }
   const now = at()
-  const state = nextState(outcome, notification.attempts, deps.config.notify.maxAttempts, now)
+  // Every notification of a message was claimed, and recorded, together: they share their attempts.
+  const state = nextState(outcome, first.attempts, deps.config.notify.maxAttempts, now)
   await deps.db.transaction().execute(async (trx) => {
-    const recorded = await recordAttempt(
-      trx,
-      notification.id,
-      token,
-      {
-        status: state.status,
-        nextAttemptAt: state.status === 'failed' ? state.nextAttemptAt : null,
-        lastError: state.status === 'sent' ? null : state.error,
-      },
-      now,
-    )
-    if (!recorded) {
-      deps.log.warn(
-        { notificationId: notification.id },
-        'claim lease ran out during the attempt; outcome not recorded',
+    for (const notification of message) {
+      const recorded = await recordAttempt(
+        trx,
+        notification.id,
+        token,
+        {
+          status: state.status,
+          nextAttemptAt: state.status === 'failed' ? state.nextAttemptAt : null,
+          lastError: state.status === 'sent' ? null : state.error,
+        },
+        now,
       )
-    }
-    // The match shows when each party was first told (notifiedAt): match-service hears of it on the queue,
-    // in this transaction, so a recorded send is reported exactly when it commits.
-    if (recorded && state.status === 'sent' && matchId && deps.queue) {
-      const delivered: NotificationDelivered = {
-        matchId,
-        organisationId: notification.organisationId,
-        deliveredAt: now.toISOString(),
+      if (!recorded) {
+        deps.log.warn(
+          { notificationId: notification.id },
+          'claim lease ran out during the attempt; outcome not recorded',
+        )
       }
-      await (await deps.queue()).send(QUEUES.deliveries, delivered, { db: inTransaction(trx), retryLimit: 5 })
+      // The match shows when each party was first told (notifiedAt): match-service hears of it on the
+      // queue, in this transaction, so a recorded send is reported exactly when it commits.
+      const matchId = matchIds.get(notification.id)
+      if (recorded && state.status === 'sent' && matchId && deps.queue) {
+        const delivered: NotificationDelivered = {
+          matchId,
+          organisationId: notification.organisationId,
+          deliveredAt: now.toISOString(),
+        }
+        await (await deps.queue()).send(QUEUES.deliveries, delivered, {
+          db: inTransaction(trx),
+          retryLimit: 5,
+        })
+      }
+      // NEN 7513: a send discloses who is involved with a child; each attempt is in the trail.
+      await recordAudit(trx, serviceActor(SERVICE_NAME, now), 'notification.send', {
+        outcome: state.status === 'sent' ? 'success' : 'error',
+        resource: { type: 'notification', id: notification.id },
+        purpose: `${eventTypes.get(notification.id) ?? 'unknown'} by ${notification.channel} to ${notification.organisationId}`,
+      })
     }
-    // NEN 7513: a send discloses who is involved with a child; each attempt is in the trail.
-    await recordAudit(trx, serviceActor(SERVICE_NAME, now), 'notification.send', {
-      outcome: state.status === 'sent' ? 'success' : 'error',
-      resource: { type: 'notification', id: notification.id },
-      purpose: `${eventType} by ${notification.channel} to ${notification.organisationId}`,
-    })
   })
+  const ids = message.map((n) => n.id)
   if (state.status === 'sent') {
-    deps.log.info({ notificationId: notification.id, channel: notification.channel }, 'notification sent')
+    deps.log.info({ notificationIds: ids, channel: first.channel }, 'notification sent')
   } else {
     deps.log.warn(
-      {
-        notificationId: notification.id,
-        channel: notification.channel,
-        status: state.status,
-        error: state.error,
-      },
+      { notificationIds: ids, channel: first.channel, status: state.status, error: state.error },
       'notification not delivered',
     )
   }
   return state.status
 }
 
-/** The notification as the recipient's channel carries it: a rendered mail, or a signed webhook POST. */
+/** The message as the recipient's channel carries it: one rendered mail, or a signed webhook POST. */
 async function send(
   deps: DeliveryDeps,
-  notification: Notification,
-  event: NotificationEvent,
+  carried: { notification: Notification; event: NotificationEvent }[],
   now: Date,
 ): Promise<DeliveryOutcome> {
+  const { notification, event } = carried[0] as (typeof carried)[number]
   if (notification.channel === 'email') {
     if (!deps.mail) return { kind: 'temporary', error: 'no SMTP_URL configured' }
-    const perspective = perspectiveOf(event, notification.organisationId, notification.recipient)
+    const parts = carried
+      .toSorted((a, b) => a.event.occurredAt.localeCompare(b.event.occurredAt))
+      .map((c) => ({
+        event: c.event,
+        perspective: perspectiveOf(c.event, c.notification.organisationId, c.notification.recipient),
+      }))
     return deps.mail.send({
       to: notification.recipient,
       messageId: notification.messageId,
       language: notification.language,
-      notificationId: notification.id,
-      ...renderEmail(event, perspective, notification.language),
+      notificationId: carried.map((c) => c.notification.id).join(', '),
+      ...renderEmails(parts, notification.language),
     })
   }
   const webhook = notification.webhookId ? await getWebhook(deps.db, notification.webhookId) : undefined

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { claimDue, releaseClaims } from '../db/notifications.js'
+import type { Notification } from '../db/schema.js'
 import type { Channel } from '../domain/notification.js'
 import { attemptDelivery, type DeliveryDeps } from './attempt-delivery.js'
 
@@ -9,6 +10,7 @@ export const CLAIM_LEASE_MS = 5 * 60_000
 const CLAIM_BATCH = 20
 const SEND_CONCURRENCY = 5
 
+/** Counted per message: an e-mail (every notification it carries) or a webhook delivery. */
 export interface DeliverySummary {
   attempted: number
   sent: number
@@ -58,7 +60,10 @@ export class Delivery {
         channels: this.#channels,
       })
       if (claimed.length === 0) break
-      const queue = [...claimed]
+      // One message per Message-ID: an e-mail carries every notification of its change (or digest).
+      const messages = new Map<string, Notification[]>()
+      for (const n of claimed) messages.set(n.messageId, [...(messages.get(n.messageId) ?? []), n])
+      const queue = [...messages.values()]
       const worker = async () => {
         for (let next = queue.shift(); next; next = queue.shift()) {
           if (this.#stopping) {
@@ -71,16 +76,19 @@ export class Delivery {
             summary[status]++
           } catch (error) {
             // The outcome could not be recorded (database gone): the claim stays and its lease runs out,
-            // after which the notification is tried again — the at-least-once path.
-            deps.log.error({ err: error, notificationId: next.id }, 'could not record a delivery attempt')
+            // after which the message is tried again — the at-least-once path.
+            deps.log.error(
+              { err: error, notificationIds: next.map((n) => n.id) },
+              'could not record a delivery attempt',
+            )
           }
         }
       }
-      await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, claimed.length) }, worker))
+      await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, queue.length) }, worker))
       if (queue.length > 0) {
         summary.released += await releaseClaims(
           deps.db,
-          queue.map((n) => n.id),
+          queue.flat().map((n) => n.id),
           token,
           at(),
         )

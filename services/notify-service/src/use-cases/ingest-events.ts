@@ -1,7 +1,29 @@
-import { type NotificationEvent, notificationEventSchema, type PgBoss, QUEUES } from '@verwijsindex/shared'
-import { recordEvent } from '../db/events.js'
+import {
+  type NotificationBatch,
+  type NotificationEvent,
+  type PgBoss,
+  QUEUES,
+  queuedNotificationsSchema,
+} from '@verwijsindex/shared'
+import type { Transaction } from 'kysely'
+import {
+  insertEvent,
+  insertNotifications,
+  type NotificationToRecord,
+  openDigest,
+  renameMessage,
+} from '../db/events.js'
+import { holdOffClaims } from '../db/notifications.js'
+import type { NotifyDatabase } from '../db/schema.js'
 import { activeWebhooksOf } from '../db/webhooks.js'
-import { messageIdDomain, organisationsOf, planNotifications } from '../domain/recipients.js'
+import {
+  messageIdDomain,
+  messageIdOf,
+  messageIds,
+  organisationsOf,
+  type PlannedNotification,
+  planNotifications,
+} from '../domain/recipients.js'
 import { redactReference } from '../domain/redact.js'
 import type { NotifyContext } from './context.js'
 
@@ -21,35 +43,86 @@ export interface IngestSummary {
   rejected: number
 }
 
-/** One event → one notification per (recipient, channel), recorded before anything is sent. */
-export async function ingestEvent(
+// Kept masked: notify-service never needs a BSN-, date- or postcode-shaped part of a reference.
+const masked = (received: NotificationEvent): NotificationEvent => ({
+  ...received,
+  parties: received.parties.map((p) => ({
+    ...p,
+    externalReference: p.externalReference === null ? null : redactReference(p.externalReference),
+  })),
+})
+
+/**
+ * The events of one transaction → one notification per (event, recipient, channel), recorded together
+ * before anything is sent. The e-mail notifications to one address share one message (and Message-ID);
+ * with a digest window they join that address's mail still waiting in its window. A redelivered job
+ * finds its events recorded and records nothing: delivery is at least once, with stable Message-IDs.
+ */
+export async function ingestBatch(
   ctx: NotifyContext,
-  received: NotificationEvent,
-): Promise<{ duplicate: boolean; notifications: number }> {
+  batch: NotificationBatch,
+): Promise<{ events: number; duplicates: number; notifications: number }> {
   const now = ctx.clock.now()
-  // Kept masked: notify-service never needs a BSN-, date- or postcode-shaped part of a reference.
-  const event: NotificationEvent = {
-    ...received,
-    parties: received.parties.map((p) => ({
-      ...p,
-      externalReference: p.externalReference === null ? null : redactReference(p.externalReference),
-    })),
-  }
+  const mailDomain = messageIdDomain(ctx.config.mailFrom)
   return ctx.db.transaction().execute(async (trx) => {
-    const webhooks = await activeWebhooksOf(trx, organisationsOf(event))
-    const { planned, skippedAddresses } = planNotifications(
-      event,
-      webhooks,
-      messageIdDomain(ctx.config.mailFrom),
-    )
-    if (skippedAddresses > 0) {
-      ctx.log.warn(
-        { eventId: event.eventId, skippedAddresses },
-        'event holds addresses that are not e-mail addresses',
-      )
+    let duplicates = 0
+    const planned: (PlannedNotification & { eventId: string })[] = []
+    for (const received of batch.events) {
+      const event = masked(received)
+      if (!(await insertEvent(trx, event, now))) {
+        duplicates++
+        continue
+      }
+      const webhooks = await activeWebhooksOf(trx, organisationsOf(event))
+      const plan = planNotifications(event, webhooks, mailDomain)
+      if (plan.skippedAddresses > 0) {
+        ctx.log.warn(
+          { eventId: event.eventId, skippedAddresses: plan.skippedAddresses },
+          'event holds addresses that are not e-mail addresses',
+        )
+      }
+      planned.push(...plan.planned.map((p) => ({ ...p, eventId: event.eventId })))
     }
-    return recordEvent(trx, event, planned, ctx.config.notify.language, now)
+    const grouped = messageIds(planned, mailDomain) as (PlannedNotification & { eventId: string })[]
+    const records = await withDigest(ctx, trx, grouped, mailDomain, now)
+    const notifications = await insertNotifications(trx, records, ctx.config.notify.language, now)
+    return { events: batch.events.length, duplicates, notifications }
   })
+}
+
+/**
+ * When each notification is due. Without a digest window: now. With one, a mail to an address that already
+ * has one waiting in its window joins it (the waiting mail's Message-ID becomes that of the grown set;
+ * it was never attempted, so no receiver has seen the old one); otherwise it opens a window of its own.
+ */
+async function withDigest(
+  ctx: NotifyContext,
+  trx: Transaction<NotifyDatabase>,
+  planned: (PlannedNotification & { eventId: string })[],
+  mailDomain: string,
+  now: Date,
+): Promise<NotificationToRecord[]> {
+  const seconds = ctx.config.notify.digestSeconds
+  if (seconds === 0) return planned.map((p) => ({ ...p, dueAt: now }))
+  await holdOffClaims(trx)
+  const windowEnd = new Date(now.getTime() + seconds * 1000)
+  const joined = new Map<string, { messageId: string; dueAt: Date }>()
+  for (const recipient of new Set(planned.filter((p) => p.channel === 'email').map((p) => p.recipient))) {
+    const open = await openDigest(trx, recipient, now)
+    const ids = planned.filter((p) => p.channel === 'email' && p.recipient === recipient).map((p) => p.id)
+    if (!open) {
+      joined.set(recipient, { messageId: messageIdOf(ids, mailDomain), dueAt: windowEnd })
+      continue
+    }
+    const messageId = messageIdOf([...open.ids, ...ids], mailDomain)
+    await renameMessage(trx, open.messageId, messageId, now)
+    joined.set(recipient, { messageId, dueAt: open.dueAt })
+  }
+  return planned.map((p) =>
+    p.channel === 'email'
+      ? { ...p, ...(joined.get(p.recipient) as { messageId: string; dueAt: Date }) }
+      : { ...p, dueAt: now },
+  )
 }
 
 /** Records the notifications for a batch of queue jobs; a job that is not a valid event is failed. */
@@ -59,7 +132,7 @@ export async function ingestJobs(
 ): Promise<IngestSummary & { completed: string[] }> {
   const summary = { events: 0, duplicates: 0, notifications: 0, rejected: 0, completed: [] as string[] }
   for (const job of jobs) {
-    const parsed = notificationEventSchema.safeParse(job.data)
+    const parsed = queuedNotificationsSchema.safeParse(job.data)
     if (!parsed.success) {
       summary.rejected++
       // A producer bug: keep the job (failed, with the reason) for someone to look at; log no payload.
@@ -68,9 +141,9 @@ export async function ingestJobs(
       await deps.boss.fail(job.name, job.id, { message: 'not a valid notification event', issues })
       continue
     }
-    const result = await ingestEvent(deps, parsed.data)
-    summary.events++
-    if (result.duplicate) summary.duplicates++
+    const result = await ingestBatch(deps, parsed.data)
+    summary.events += result.events
+    summary.duplicates += result.duplicates
     summary.notifications += result.notifications
     summary.completed.push(job.id)
   }

@@ -148,4 +148,5 @@ export const EN: MailCopy = {
   leftSince: (date) => `no longer involved since ${date}`,
   footer: (about) =>
     `This message deliberately holds no details of the young person or of the care. Look up the ${about} in the referral index by the number above. You receive this message because your organisation is involved or has been designated.`,
+  andMore: (count) => `and ${count} more ${count === 1 ? 'change' : 'changes'}`,
 }

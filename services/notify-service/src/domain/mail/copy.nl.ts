@@ -148,4 +148,5 @@ export const NL: MailCopy = {
   leftSince: (date) => `niet meer betrokken sinds ${date}`,
   footer: (about) =>
     `Dit bericht bevat bewust geen gegevens over de jongere of over de zorg. Zoek de ${about === 'match' ? 'match' : 'registratie'} in de verwijsindex op met het nummer hierboven. U ontvangt dit bericht omdat uw organisatie erbij betrokken of ervoor aangewezen is.`,
+  andMore: (count) => `en ${count} ${count === 1 ? 'andere wijziging' : 'andere wijzigingen'}`,
 }

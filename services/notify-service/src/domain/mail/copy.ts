@@ -91,6 +91,8 @@ export interface MailCopy {
   phone: string
   leftSince: (date: string) => string
   footer: (about: 'match' | 'registration') => string
+  /** The subject's tail when one mail carries several changes. */
+  andMore: (count: number) => string
 }
 
 export const MAIL_COPY: Record<Language, MailCopy> = { nl: NL, en: EN }

@@ -18,6 +18,7 @@ export interface RenderedEmail {
 
 type Block =
   | { kind: 'paragraph'; text: string }
+  | { kind: 'heading'; text: string }
   | { kind: 'facts'; rows: [string, string][] }
   | { kind: 'parties'; title: string; parties: { heading: string; lines: string[] }[] }
 
@@ -54,13 +55,11 @@ function factsOf(c: Context): [string, string][] {
   return facts
 }
 
-function blocksOf(c: Context): Block[] {
+/** What one event says: its sentences, its facts and, for a match, the parties. */
+function eventBlocks(c: Context, heading: boolean): Block[] {
   const { event, p, lang, copy: w } = c
-  const greeting = p.professionalName
-    ? w.greetingProfessional(p.professionalName)
-    : w.greetingMailbox(p.organisationName)
   const blocks: Block[] = [
-    { kind: 'paragraph', text: greeting },
+    ...(heading ? [{ kind: 'heading' as const, text: w.titles[event.type] }] : []),
     ...sentencesOf(c).map((text) => ({ kind: 'paragraph' as const, text })),
     { kind: 'facts', rows: factsOf(c) },
   ]
@@ -71,14 +70,29 @@ function blocksOf(c: Context): Block[] {
       parties: p.others.map((o) => partyEntry(o, lang)),
     })
   }
-  blocks.push({ kind: 'paragraph', text: w.footer(event.matchId ? 'match' : 'registration') })
   return blocks
+}
+
+/** One greeting, what each event says (under its title when there are several), one footer. */
+function blocksOf(contexts: Context[]): Block[] {
+  const first = contexts[0] as Context
+  const { p, copy: w } = first
+  const greeting = p.professionalName
+    ? w.greetingProfessional(p.professionalName)
+    : w.greetingMailbox(p.organisationName)
+  const aboutMatch = contexts.some((c) => c.event.matchId)
+  return [
+    { kind: 'paragraph', text: greeting },
+    ...contexts.flatMap((c) => eventBlocks(c, contexts.length > 1)),
+    { kind: 'paragraph', text: w.footer(aboutMatch ? 'match' : 'registration') },
+  ]
 }
 
 function toText(blocks: Block[], lang: Language): string {
   const out: string[] = []
   for (const block of blocks) {
     if (block.kind === 'paragraph') out.push(block.text)
+    if (block.kind === 'heading') out.push(`== ${block.text} ==`)
     if (block.kind === 'facts' && block.rows.length > 0) {
       out.push(block.rows.map(([label, value]) => `${label}: ${value}`).join('\n'))
     }
@@ -107,6 +121,7 @@ function toHtml(blocks: Block[], lang: Language, title: string): string {
   const body: string[] = []
   for (const block of blocks) {
     if (block.kind === 'paragraph') body.push(`<p>${escapeHtml(block.text)}</p>`)
+    if (block.kind === 'heading') body.push(`<h2>${escapeHtml(block.text)}</h2>`)
     if (block.kind === 'facts' && block.rows.length > 0) {
       const rows = block.rows
         .map(
@@ -133,13 +148,30 @@ function toHtml(blocks: Block[], lang: Language, title: string): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body.join('')}</body></html>`
 }
 
+/** The mail for one recipient about one event. */
 export function renderEmail(
   event: NotificationEvent,
   perspective: Perspective,
   lang: Language,
 ): RenderedEmail {
-  const context = contextOf(event, perspective, lang)
-  const subject = `${context.copy.brand}: ${context.copy.titles[event.type]}${event.matchId ? ` (match ${event.matchId.slice(0, 8)})` : ''}`
-  const blocks = blocksOf(context)
+  return renderEmails([{ event, perspective }], lang)
+}
+
+/**
+ * One mail about several events for one recipient (the events of one change, or of a digest window), in
+ * the order given. Its subject names the first event, and how many more there are.
+ */
+export function renderEmails(
+  parts: readonly { event: NotificationEvent; perspective: Perspective }[],
+  lang: Language,
+): RenderedEmail {
+  const contexts = parts.map((part) => contextOf(part.event, part.perspective, lang))
+  const first = contexts[0]
+  if (!first) throw new Error('a mail needs at least one event')
+  const w = first.copy
+  const matchId = first.event.matchId
+  const more = contexts.length > 1 ? ` ${w.andMore(contexts.length - 1)}` : ''
+  const subject = `${w.brand}: ${w.titles[first.event.type]}${more}${matchId ? ` (match ${matchId.slice(0, 8)})` : ''}`
+  const blocks = blocksOf(contexts)
   return { subject, text: toText(blocks, lang), html: toHtml(blocks, lang, subject) }
 }
