@@ -139,11 +139,16 @@ export function workingCalendar(regionHolidays: readonly string[]) {
   const dates = new Map<number, string>()
   const ordinals = new Map<string, number>()
   const midnights = new Map<string, number>()
+  const memo = <K, V>(cache: Map<K, V>, key: K, compute: () => V): V => {
+    const known = cache.get(key)
+    if (known !== undefined) return known
+    const value = compute()
+    cache.set(key, value)
+    return value
+  }
   const dateOf = (instant: Date) => {
     const hour = Math.floor(instant.getTime() / HOUR)
-    let date = dates.get(hour)
-    if (date === undefined) dates.set(hour, (date = amsterdamDate(new Date(hour * HOUR))))
-    return date
+    return memo(dates, hour, () => amsterdamDate(new Date(hour * HOUR)))
   }
   // Working days after an anchor up to and including the date (anchor fixed; differences are what count).
   const anchor = '2000-01-01'
@@ -160,20 +165,14 @@ export function workingCalendar(regionHolidays: readonly string[]) {
   const offsets = new Map<number, number>()
   const offsetAt = (ms: number) => {
     const hour = Math.floor(ms / HOUR)
-    let offset = offsets.get(hour)
-    if (offset === undefined) offsets.set(hour, (offset = amsterdamOffset(new Date(hour * HOUR))))
-    return offset
+    return memo(offsets, hour, () => amsterdamOffset(new Date(hour * HOUR)))
   }
   // amsterdamInstant, on the cached offsets (transitions fall on whole UTC hours).
   const instantOf = (date: string, timeOfDay: number) => {
     const wall = Date.parse(`${date}T00:00:00Z`) + timeOfDay
     return wall - offsetAt(wall - offsetAt(wall))
   }
-  const midnightOf = (date: string) => {
-    let m = midnights.get(date)
-    if (m === undefined) midnights.set(date, (m = instantOf(date, 0)))
-    return m
-  }
+  const midnightOf = (date: string) => memo(midnights, date, () => instantOf(date, 0))
   return {
     daysBetween(from: Date, to: Date): number {
       return Math.max(0, ordinalOf(dateOf(to)) - ordinalOf(dateOf(from)))
