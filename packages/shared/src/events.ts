@@ -142,14 +142,6 @@ export const eventFollowUpSchema = z.object({
 })
 export type EventFollowUp = z.infer<typeof eventFollowUpSchema>
 
-/** notify-service → match-service on QUEUES.deliveries. */
-export const notificationDeliveredSchema = z.object({
-  matchId: z.uuid(),
-  organisationId: z.string(),
-  deliveredAt: z.iso.datetime({ offset: true }),
-})
-export type NotificationDelivered = z.infer<typeof notificationDeliveredSchema>
-
 export const notificationEventSchema = z.object({
   /** Stable per event: with the recipient and channel it makes the notification's Message-ID / webhook-id. */
   eventId: z.uuid(),

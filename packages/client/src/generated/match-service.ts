@@ -215,7 +215,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The organisation's own to-do list: its open matches (and closed ones whose warm handover may still be recorded) with what it still has to do, oldest first. Another organisation's list answers 404. */
+        /**
+         * An organisation's follow-up to-do list
+         * @description The organisation's own to-do list: its open matches (and closed ones whose warm handover may still be recorded) with what it still has to do, oldest first. Another organisation's list answers 404.
+         */
         get: operations["organisationFollowUp"];
         put?: never;
         post?: never;
@@ -296,7 +299,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Monthly figures of a region (registrations, matches, follow-up, coordination), small cells suppressed. JSON, or CSV (`month,measure,breakdown,key,value`) with `Accept: text/csv`. A policy officer whose token carries another `region` gets 404. */
+        /**
+         * A region's monthly statistics
+         * @description Monthly figures of a region (registrations, matches, follow-up, coordination), small cells suppressed. JSON, or CSV (`month,measure,breakdown,key,value`) with `Accept: text/csv`. A policy officer whose token carries another `region` gets 404.
+         */
         get: operations["regionStatistics"];
         put?: never;
         post?: never;

@@ -23,6 +23,7 @@ export const followUpRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = asyn
       config: { roles: ['professional', 'system'] },
       schema: {
         operationId: 'organisationFollowUp',
+        summary: "An organisation's follow-up to-do list",
         tags: ['organisations'],
         description:
           "The organisation's own to-do list: its open matches (and closed ones whose warm handover may still be recorded) with what it still has to do, oldest first. Another organisation's list answers 404.",

@@ -68,6 +68,7 @@ export const statisticsRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = as
       config: { roles: ['policy_officer', 'admin'] },
       schema: {
         operationId: 'regionStatistics',
+        summary: "A region's monthly statistics",
         tags: ['regions'],
         description:
           'Monthly figures of a region (registrations, matches, follow-up, coordination), small cells suppressed. JSON, or CSV (`month,measure,breakdown,key,value`) with `Accept: text/csv`. A policy officer whose token carries another `region` gets 404.',
