@@ -14,6 +14,7 @@ import autocannon from 'autocannon'
 import pg from 'pg'
 import { runAuditBench } from './audit.js'
 import { benchDatabase } from './database.js'
+import { runStatisticsBench } from './statistics.js'
 
 const CONNECTIONS = 50
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -263,7 +264,8 @@ async function main() {
   }
 }
 
-// BENCH=registration or BENCH=audit runs one of the two; by default both.
+// BENCH=registration, BENCH=audit or BENCH=statistics runs one of them; by default all.
 const which = process.env.BENCH ?? 'all'
 if (which === 'all' || which === 'registration') await main()
 if (which === 'all' || which === 'audit') await runAuditBench()
+if (which === 'all' || which === 'statistics') await runStatisticsBench()

@@ -229,6 +229,24 @@ const FIXTURES: Fixture[] = [
     request: (c) => ({ token: pro('school-a'), url: `/v1/matches/${c.match1}/contacted` }),
     actions: ['match.contacted'],
   },
+  {
+    route: 'match POST /v1/matches/:id/warm-handover',
+    request: (c) => ({ token: pro('smw-eindhoven'), url: `/v1/matches/${c.match1}/warm-handover` }),
+    actions: ['match.warm_handover'],
+  },
+  {
+    route: 'match GET /v1/organisations/:id/follow-up',
+    request: () => ({ token: pro('school-a'), url: '/v1/organisations/school-a/follow-up' }),
+    actions: ['match.follow_up_list'],
+  },
+  {
+    route: 'match GET /v1/regions/:code/statistics',
+    request: () => ({
+      token: token({ sub: 'beleid-1', roles: ['policy_officer'], region: 'eindhoven' }),
+      url: '/v1/regions/eindhoven/statistics?from=2026-01&to=2026-03',
+    }),
+    actions: ['statistics.read'],
+  },
 
   // match-service: the privacy officer
   {

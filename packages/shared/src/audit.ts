@@ -26,7 +26,13 @@ export const AUDIT_ACTIONS = {
   'match.close': 'A match closed: fewer than two organisations remain.',
   'match.read': 'A match was read by a party, its coordinator or an escalation organisation.',
   'match.list': 'An organisation listed its matches.',
-  'match.contacted': 'A party recorded that it coordinated with the others.',
+  'match.contacted': 'A party recorded that it coordinated with the others (and whom it contacted).',
+  'match.follow_up_remind':
+    'The schedule reminded a party to contact the others, or the coordinator of a due warm handover.',
+  'match.follow_up_overdue':
+    "Parties were still silent at the region's contactWithin: the coordinator was told, or the match escalated.",
+  'match.warm_handover': 'The coordinator recorded the warm handover: care arranged and the family arrived.',
+  'match.follow_up_list': 'An organisation read its follow-up to-do list.',
   'household.link': 'Registrations on children at one address were linked.',
   'household.read': 'Household links were read.',
   'coordination.proposed': "A care coordinator was designated by the region's rules.",
@@ -43,6 +49,7 @@ export const AUDIT_ACTIONS = {
   'region.write': 'A new version of a region document was stored.',
   'region.read': 'A region document was read.',
   'region.list': 'Regions were listed.',
+  'statistics.read': "A policy officer or administrator read a region's monthly statistics.",
   'region.explain': 'A coordination decision was explained for a hypothetical case.',
   'organisation.create': 'An organisation was added.',
   'organisation.update': 'An organisation was changed (including (de)activation).',

@@ -11,7 +11,8 @@ import { emailSchema, personNameSchema, phoneSchema, text } from './text.js'
 
 /** Roles acting for a partner organisation (`org` required) and roles of the index operator (no `org`). */
 export const ORGANISATION_ROLES = ['professional', 'system'] as const
-export const OPERATOR_ROLES = ['admin', 'auditor', 'privacy_officer'] as const
+/** `policy_officer`: a municipality's or region's policy adviser, aggregate statistics only (its token may carry `region`). */
+export const OPERATOR_ROLES = ['admin', 'auditor', 'privacy_officer', 'policy_officer'] as const
 export const ROLES = [...ORGANISATION_ROLES, ...OPERATOR_ROLES] as const
 export type Role = (typeof ROLES)[number]
 
@@ -26,6 +27,8 @@ export const tokenClaimsSchema = z
     name: personNameSchema.optional(),
     email: emailSchema.optional(),
     phone: phoneSchema.optional(),
+    /** Policy officers only: the one region whose statistics the token may read. */
+    region: z.string().min(1).max(63).optional(),
     // Required: a token without an expiry would be valid for ever.
     exp: z.number().int().positive(),
     iat: z.number().int().positive().optional(),
@@ -49,6 +52,9 @@ export const tokenClaimsSchema = z
         path: ['org'],
         message: 'professional and system tokens must carry org',
       })
+    }
+    if (claims.region !== undefined && !claims.roles.includes('policy_officer')) {
+      ctx.addIssue({ code: 'custom', path: ['region'], message: 'only policy_officer tokens carry region' })
     }
     if (isOperator && claims.org) {
       ctx.addIssue({ code: 'custom', path: ['org'], message: 'operator roles carry no organisation' })

@@ -71,6 +71,8 @@ export const ENV_DESCRIPTIONS = {
   NOTIFY_LANGUAGE: 'Language of notification mail: `nl` or `en`.',
   NOTIFY_WEBHOOK_TIMEOUT_SECONDS:
     'A webhook receiver must answer within this, or the attempt counts as a temporary failure.',
+  STATISTICS_MIN_CELL:
+    'Region statistics publish no count from 1 to this minus one (nor a rate or median on a smaller base); such cells are null.',
   NOTIFY_DIGEST_SECONDS:
     'Digest window for e-mail, in seconds (0 = off): a change for an address that already has a mail waiting in its window joins that mail instead of making another; the mail goes when the window opened by its first change ends. Mail about one change is always one message per address; webhooks always get one delivery per event.',
   NOTIFY_ALLOW_PRIVATE_WEBHOOKS:

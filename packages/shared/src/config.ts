@@ -91,6 +91,7 @@ export const envSchema = z
       .default('false')
       .transform((v) => v === 'true'),
     AUDIT_EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(1),
+    STATISTICS_MIN_CELL: z.coerce.number().int().min(2).max(100).default(5),
   })
   .superRefine((env, ctx) => {
     const methods = [env.JWT_SECRET, env.JWT_PUBLIC_KEY, env.JWKS_URL].filter(Boolean).length
@@ -167,6 +168,8 @@ export interface Config {
   tokenMaxLifetimeSeconds: number
   /** Concurrent audit exports per caller. */
   auditExportConcurrency: number
+  /** Region statistics: the smallest count published (0 aside). */
+  statisticsMinCell: number
   /** Audit events older than this are purged (after a signed checkpoint). */
   auditRetentionDays: number
   logLevel: Env['LOG_LEVEL']
@@ -264,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
     auditExportConcurrency: e.AUDIT_EXPORT_CONCURRENCY,
+    statisticsMinCell: e.STATISTICS_MIN_CELL,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     notify: {

@@ -11,10 +11,12 @@ import { startJobs } from './jobs.js'
 import { matchMetrics } from './metrics.js'
 import { coordinationRoutes } from './routes/coordination.js'
 import { explainRoutes } from './routes/explain.js'
+import { followUpRoutes } from './routes/follow-up.js'
 import { matchRoutes } from './routes/matches.js'
 import { organisationRoutes } from './routes/organisations.js'
 import { regionRoutes } from './routes/regions.js'
 import { registrationRoutes } from './routes/registrations.js'
+import { statisticsRoutes } from './routes/statistics.js'
 import { subjectRoutes } from './routes/subjects.js'
 
 declare module 'fastify' {
@@ -29,6 +31,7 @@ const contextOf = ({ db, boss, clock, config }: ServiceInfra<MatchDatabase>): Ma
   boss,
   clock,
   subjectKeySecret: config.subjectKeySecret,
+  statisticsMinCell: config.statisticsMinCell,
 })
 
 export const matchService: ServiceDefinition<MatchDatabase> = {
@@ -44,11 +47,13 @@ export const matchService: ServiceDefinition<MatchDatabase> = {
     for (const routes of [
       regionRoutes,
       organisationRoutes,
+      followUpRoutes,
       registrationRoutes,
       matchRoutes,
       coordinationRoutes,
       explainRoutes,
       subjectRoutes,
+      statisticsRoutes,
     ]) {
       await app.register(routes, { ctx })
     }

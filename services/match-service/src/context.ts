@@ -8,4 +8,6 @@ export interface MatchContext {
   boss: PgBoss
   clock: Clock
   subjectKeySecret: string
+  /** Region statistics: the smallest count published (STATISTICS_MIN_CELL). */
+  statisticsMinCell: number
 }

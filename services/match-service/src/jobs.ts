@@ -1,11 +1,14 @@
-import { ensureQueue, purgeIdempotencyKeys, TIME_ZONE } from '@verwijsindex/shared'
+import { ensureQueue, purgeIdempotencyKeys, QUEUES, TIME_ZONE } from '@verwijsindex/shared'
 import type { MatchContext } from './context.js'
 import { destroyAtAgeLimit } from './use-cases/destroy-at-age-limit.js'
 import { expireRegistrations } from './use-cases/expire-registrations.js'
 import { purgeArchive } from './use-cases/purge-archive.js'
 import { runCoordinationDeadlines } from './use-cases/raise-due-escalations.js'
+import { recordNotified } from './use-cases/record-notified.js'
 import { reevaluateBirthdays } from './use-cases/reevaluate-birthdays.js'
+import { freezeClosedMonth } from './use-cases/region-statistics.js'
 import { remindEndingSoon } from './use-cases/remind-ending-soon.js'
+import { runFollowUp } from './use-cases/run-follow-up.js'
 
 export const JOBS = {
   coordinationDeadlines: 'coordination-deadlines',
@@ -14,6 +17,8 @@ export const JOBS = {
   ageLimit: 'subject-age-limit',
   archivePurge: 'archive-purge',
   endingReminders: 'registration-ending-reminders',
+  followUp: 'match-follow-up',
+  statisticsMonth: 'statistics-month',
 } as const
 
 /** When each job runs (cron, in Amsterdam time) and what it does on the service's clock. */
@@ -43,6 +48,9 @@ const SCHEDULE: {
     },
   },
   { name: JOBS.endingReminders, cron: '0 8 * * *', expireInSeconds: 1800, run: remindEndingSoon },
+  { name: JOBS.followUp, cron: '*/5 * * * *', expireInSeconds: 600, run: runFollowUp },
+  // Just after midnight on the 1st: the month that closed is stored as published.
+  { name: JOBS.statisticsMonth, cron: '30 0 1 * *', expireInSeconds: 3600, run: freezeClosedMonth },
 ]
 
 /**
@@ -63,4 +71,8 @@ export async function startJobs(ctx: MatchContext): Promise<void> {
       await job.run(ctx, clock.now())
     })
   }
+  // notify-service reports deliveries: each party's notifiedAt (a plain queue; replays change nothing).
+  await boss.work<unknown>(QUEUES.deliveries, { batchSize: 50 }, async (jobs) => {
+    for (const job of jobs) await recordNotified(ctx, job.data)
+  })
 }

@@ -14,6 +14,8 @@ export interface MatchHarness {
   logs: string[]
   token(claims: Partial<TokenClaims>): string
   admin: string
+  /** Another instance of the service on the same database (a second replica). */
+  another(options?: { workers?: boolean; env?: Record<string, string> }): Promise<FastifyInstance>
   close(): Promise<void>
 }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { ageOn, birthdayAt } from '../src/domain/age.js'
-import { deadlineAfter, dutchHolidays, easterSunday, isWorkingDay } from '../src/domain/working-days.js'
+import {
+  deadlineAfter,
+  dutchHolidays,
+  easterSunday,
+  isWorkingDay,
+  workingCalendar,
+  workingDaysBetween,
+} from '../src/domain/working-days.js'
 
 describe('Dutch holidays', () => {
   it('knows Easter and the holidays that hang from it', () => {
@@ -57,5 +64,26 @@ describe('age', () => {
     expect(ageOn('2012-02-29', '2026-03-01')).toBe(14)
     expect(birthdayAt('2003-02-28', 23)).toBe('2026-02-28')
     expect(birthdayAt('2004-02-29', 23)).toBe('2027-03-01')
+  })
+})
+
+describe('the memoised working calendar', () => {
+  it('agrees with deadlineAfter and workingDaysBetween over a year of instants, DST changes included', () => {
+    const holidays = ['2026-06-15']
+    const calendar = workingCalendar(holidays)
+    for (
+      let t = Date.parse('2026-01-01T00:30:00Z');
+      t < Date.parse('2027-01-01T00:00:00Z');
+      t += 7 * 3_600_000 + 13 * 60_000
+    ) {
+      const from = new Date(t)
+      for (const workingDays of [0, 1, 5, 20]) {
+        expect(calendar.deadline(from, { workingDays })).toEqual(
+          deadlineAfter(from, { workingDays }, holidays),
+        )
+      }
+      const to = new Date(t + 9 * 86_400_000 + 5 * 3_600_000)
+      expect(calendar.daysBetween(from, to)).toBe(workingDaysBetween(from, to, holidays))
+    }
   })
 })

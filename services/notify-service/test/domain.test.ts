@@ -96,6 +96,11 @@ function eventOf(type: EventType): NotificationEvent {
         organisations: [ORGS.cjg, ORGS.gemeente],
         coordination: coordination({ status: 'unassigned', escalationLevel: 1 }),
       })
+    case 'match.follow_up_due':
+      return event(type, {
+        parties: [school],
+        followUp: { due: 'contact', dueAt: '2026-03-09T09:00:00Z', silent: [] },
+      })
   }
 }
 

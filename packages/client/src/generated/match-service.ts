@@ -51,7 +51,7 @@ export interface paths {
         put?: never;
         /**
          * Record coordination contact
-         * @description Records that your organisation has coordinated with the other parties (the follow-up made visible).
+         * @description Records that your organisation has coordinated with the other parties (the follow-up made visible); optionally whom it contacted (other parties of the match). The first call counts for follow-up; later calls add organisations.
          */
         post: operations["recordContact"];
         delete?: never;
@@ -140,6 +140,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/matches/{id}/warm-handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the warm handover
+         * @description The accepted coordinator records the warm handover (care arranged, the family arrived) — not a transfer of coordination. After the match closed it may still, until the region's warmHandoverWithin has passed.
+         */
+        post: operations["recordWarmHandover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/organisations": {
         parameters: {
             query?: never;
@@ -186,6 +206,26 @@ export interface paths {
          * @description Changes an organisation (admin). Deactivating ends its active registrations, re-designates its coordinations and stops its webhooks.
          */
         patch: operations["updateOrganisation"];
+        trace?: never;
+    };
+    "/organisations/{id}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An organisation's follow-up to-do list
+         * @description The organisation's own to-do list: its open matches (and closed ones whose warm handover may still be recorded) with what it still has to do, oldest first. Another organisation's list answers 404.
+         */
+        get: operations["organisationFollowUp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/regions": {
@@ -246,6 +286,26 @@ export interface paths {
          * @description Which coordinator the region's rules would designate for a hypothetical case, with a trace of every rule; touches no data.
          */
         post: operations["explainCoordination"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/regions/{code}/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A region's monthly statistics
+         * @description Monthly figures of a region (registrations, matches, follow-up, coordination), small cells suppressed. JSON, or CSV (`month,measure,breakdown,key,value`) with `Accept: text/csv`. A policy officer whose token carries another `region` gets 404.
+         */
+        get: operations["regionStatistics"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -454,6 +514,20 @@ export interface components {
                 ruleId: string;
             }[];
         };
+        FollowUpItem: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            matchId: string;
+            region: string | null;
+            /** @enum {string} */
+            status: "open" | "closed";
+            tasks: {
+                dueAt: string | null;
+                /** @enum {string} */
+                task: "contact" | "accept" | "handover";
+            }[];
+        };
         Match: {
             closedAt: string | null;
             contacted: {
@@ -497,9 +571,12 @@ export interface components {
                     name: string;
                     phone: string;
                 };
+                contactedAt: string | null;
+                contactedOrganisations: string[];
                 /** @enum {string} */
                 kind: "concern" | "involvement";
                 leftAt: string | null;
+                notifiedAt: string | null;
                 organisation: {
                     id: string;
                     name: string;
@@ -512,6 +589,11 @@ export interface components {
             region: string | null;
             /** @enum {string} */
             status: "open" | "closed";
+            warmHandover: {
+                /** Format: date-time */
+                at: string;
+                organisation: string;
+            } | null;
         };
         Organisation: {
             active: boolean;
@@ -609,6 +691,23 @@ export interface components {
                     }[];
                 };
                 description?: string;
+                followUp?: {
+                    contactWithin: {
+                        workingDays: number;
+                    } | {
+                        hours: number;
+                    };
+                    remindAfter: {
+                        workingDays: number;
+                    } | {
+                        hours: number;
+                    };
+                    warmHandoverWithin: {
+                        workingDays: number;
+                    } | {
+                        hours: number;
+                    };
+                };
                 /** @default [] */
                 holidays: string[];
                 municipalities: string[];
@@ -619,6 +718,68 @@ export interface components {
                 };
             };
             version: number;
+        };
+        RegionStatistics: {
+            from: string;
+            minCell: number;
+            months: {
+                coordination: {
+                    accepted: number | null;
+                    declined: number | null;
+                    declinesByReason: {
+                        [key: string]: number | null;
+                    };
+                    designated: number | null;
+                    escalated: number | null;
+                    escalationsByLevel: {
+                        [key: string]: number | null;
+                    };
+                    medianWorkingDaysToAcceptance: number | null;
+                    unassignedAtMonthEnd: number | null;
+                };
+                followUp: {
+                    allContactedWithin: number | null;
+                    contacted: number | null;
+                    followUpRate: number | null;
+                    medianWorkingDaysToFirstContact: number | null;
+                    opened: number | null;
+                    warmHandovers: number | null;
+                };
+                matches: {
+                    closed: number | null;
+                    crossRegion: number | null;
+                    householdLinks: number | null;
+                    openAtMonthEnd: number | null;
+                    opened: number | null;
+                };
+                month: string;
+                registrations: {
+                    created: {
+                        byAgeBand: {
+                            [key: string]: number | null;
+                        };
+                        byKind: {
+                            [key: string]: number | null;
+                        };
+                        byMunicipality: {
+                            [key: string]: number | null;
+                        };
+                        bySector: {
+                            [key: string]: number | null;
+                        };
+                        total: number | null;
+                    };
+                    ended: {
+                        byReason: {
+                            [key: string]: number | null;
+                        };
+                        total: number | null;
+                    };
+                };
+            }[];
+            region: string;
+            suppressed: string[];
+            to: string;
         };
         Registration: {
             contact: {
@@ -874,7 +1035,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Organisations (ids) this party contacted; each must be another party of the match. */
+                    organisations?: string[];
+                } | null;
+            };
+        };
         responses: {
             /** @description OK: the resource or result asked for. */
             200: {
@@ -928,6 +1096,26 @@ export interface operations {
             };
             /** @description An earlier request with the same Idempotency-Key is still running, or the change conflicts. */
             409: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not application/json. */
+            415: {
                 headers: {
                     "API-Version": components["headers"]["API-Version"];
                     [name: string]: unknown;
@@ -1460,6 +1648,109 @@ export interface operations {
             };
         };
     };
+    recordWarmHandover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the resource or result asked for. */
+            200: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Match"];
+                };
+            };
+            /** @description The request is not valid (schema violation, unknown field, unreadable body): `errors` points at each field. */
+            400: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is expired, tampered with or wrongly signed. */
+            401: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role may not do this, or its organisation is unknown to the index or deactivated. */
+            403: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller (need to know): the two are not told apart. */
+            404: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An earlier request with the same Idempotency-Key is still running, or the change conflicts. */
+            409: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but refused by a rule (age, duration, region), or an Idempotency-Key reused with another body. */
+            422: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit for this token subject; see `retry-after`. */
+            429: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is under pressure or unreachable; see `retry-after`. */
+            503: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listOrganisations: {
         parameters: {
             query?: {
@@ -1878,6 +2169,92 @@ export interface operations {
             };
         };
     };
+    organisationFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the resource or result asked for. */
+            200: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["FollowUpItem"][];
+                        nextCursor: null;
+                    };
+                };
+            };
+            /** @description The request is not valid (schema violation, unknown field, unreadable body): `errors` points at each field. */
+            400: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is expired, tampered with or wrongly signed. */
+            401: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role may not do this, or its organisation is unknown to the index or deactivated. */
+            403: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller (need to know): the two are not told apart. */
+            404: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit for this token subject; see `retry-after`. */
+            429: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is under pressure or unreachable; see `retry-after`. */
+            503: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listRegions: {
         parameters: {
             query?: {
@@ -2099,6 +2476,23 @@ export interface operations {
                         }[];
                     };
                     description?: string;
+                    followUp?: {
+                        contactWithin: {
+                            workingDays: number;
+                        } | {
+                            hours: number;
+                        };
+                        remindAfter: {
+                            workingDays: number;
+                        } | {
+                            hours: number;
+                        };
+                        warmHandoverWithin: {
+                            workingDays: number;
+                        } | {
+                            hours: number;
+                        };
+                    };
                     /** @default [] */
                     holidays?: string[];
                     municipalities: string[];
@@ -2319,6 +2713,102 @@ export interface operations {
             };
             /** @description The request body is not application/json. */
             415: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but refused by a rule (age, duration, region), or an Idempotency-Key reused with another body. */
+            422: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the rate limit for this token subject; see `retry-after`. */
+            429: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or its database is under pressure or unreachable; see `retry-after`. */
+            503: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    regionStatistics: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the resource or result asked for. */
+            200: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionStatistics"];
+                };
+            };
+            /** @description The request is not valid (schema violation, unknown field, unreadable body): `errors` points at each field. */
+            400: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is expired, tampered with or wrongly signed. */
+            401: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's role may not do this, or its organisation is unknown to the index or deactivated. */
+            403: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller (need to know): the two are not told apart. */
+            404: {
                 headers: {
                     "API-Version": components["headers"]["API-Version"];
                     [name: string]: unknown;

@@ -326,6 +326,28 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "match.follow_up_due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * match.follow_up_due
+         * @description Follow-up of a match is due: a party to record contact, or the coordinator (silent parties, the warm handover).
+         *
+         *     Sent to every webhook of each organisation the event concerns (and by mail to its functional mailbox), signed per Standard Webhooks. The body's `type` is `match.follow_up_due`.
+         */
+        post: operations["webhookMatchFollowUpDue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "match.party_joined": {
         parameters: {
             query?: never;
@@ -435,7 +457,7 @@ export interface components {
             /** Format: uuid */
             eventId: string;
             /** @enum {string} */
-            eventType: "match.created" | "match.party_joined" | "match.party_left" | "match.closed" | "household.linked" | "registration.ending_soon" | "registration.ended" | "coordination.proposed" | "coordination.accepted" | "coordination.declined" | "coordination.unassigned" | "coordination.transfer_requested" | "coordination.transferred" | "coordination.escalated";
+            eventType: "match.created" | "match.party_joined" | "match.party_left" | "match.closed" | "household.linked" | "registration.ending_soon" | "registration.ended" | "coordination.proposed" | "coordination.accepted" | "coordination.declined" | "coordination.unassigned" | "coordination.transfer_requested" | "coordination.transferred" | "coordination.escalated" | "match.follow_up_due";
             /** Format: uuid */
             id: string;
             /** @enum {string} */
@@ -552,6 +574,31 @@ export interface components {
                 endsAt: string | null;
                 /** @description The event; one event reaches each organisation it concerns. */
                 eventId: string;
+                /** @description For match.follow_up_due: what is due. */
+                followUp: {
+                    /**
+                     * @description contact: record contact with the others; contact_overdue (to the coordinator): parties silent past contactWithin; warm_handover: the warm handover is due; closed_before_handover: the match closed, the handover may still be recorded.
+                     * @enum {string}
+                     */
+                    due: "contact" | "contact_overdue" | "warm_handover" | "closed_before_handover";
+                    /** @description By when (ISO 8601), if it applies. */
+                    dueAt: string | null;
+                    /** @description For contact_overdue: the parties that have not recorded contact. */
+                    silent: {
+                        /**
+                         * @description The organisation's id in the index.
+                         * @example basisschool-regenboog
+                         */
+                        id: string;
+                        /** @description The organisation's name. */
+                        name: string;
+                        /**
+                         * @description The organisation's sector.
+                         * @enum {string}
+                         */
+                        sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
+                    }[];
+                } | null;
                 /** @description The match the event is about, if any. */
                 matchId: string | null;
                 /** @description This organisation's notification of it: the webhook-id. */
@@ -627,7 +674,7 @@ export interface components {
              * @description What happened.
              * @enum {string}
              */
-            type: "match.created" | "match.party_joined" | "match.party_left" | "match.closed" | "household.linked" | "registration.ending_soon" | "registration.ended" | "coordination.proposed" | "coordination.accepted" | "coordination.declined" | "coordination.unassigned" | "coordination.transfer_requested" | "coordination.transferred" | "coordination.escalated";
+            type: "match.created" | "match.party_joined" | "match.party_left" | "match.closed" | "household.linked" | "registration.ending_soon" | "registration.ended" | "coordination.proposed" | "coordination.accepted" | "coordination.declined" | "coordination.unassigned" | "coordination.transfer_requested" | "coordination.transferred" | "coordination.escalated" | "match.follow_up_due";
         };
     };
     responses: never;
@@ -1598,6 +1645,51 @@ export interface operations {
         };
     };
     webhookMatchCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The notification's id: the same on every retry, so a receiver can drop repeats.
+                 * @example 0a3c5b0e-7d4e-4d59-9f3a-2b1f6f1a9c11
+                 */
+                "webhook-id": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": string;
+                /**
+                 * @description Unix seconds of this attempt.
+                 * @example 1772442000
+                 */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx: the event is stored by the receiver; delivery is done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the index stops delivering to this webhook. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookMatchFollowUpDue: {
         parameters: {
             query?: never;
             header: {

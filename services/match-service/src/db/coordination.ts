@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Transaction, Updateable } from 'kysely'
+import { type Insertable, type Kysely, sql, type Transaction, type Updateable } from 'kysely'
 import type { Coordination, CoordinationsTable, MatchDatabase } from './schema.js'
 
 export async function coordinationOf(
@@ -75,7 +75,7 @@ export async function contactsOf(db: Kysely<MatchDatabase>, matchId: string) {
   return db
     .selectFrom('match.matchContacts as c')
     .innerJoin('match.organisations as o', 'o.id', 'c.organisationId')
-    .select(['o.id', 'o.name', 'o.sector', 'c.at'])
+    .select(['o.id', 'o.name', 'o.sector', 'c.at', 'c.firstAt', 'c.organisations'])
     .where('c.matchId', '=', matchId)
     .orderBy('c.at')
     .execute()
@@ -136,16 +136,45 @@ export async function grantEscalationAccess(
     .execute()
 }
 
-/** A party records that it has coordinated with the others; again moves the moment. */
+/**
+ * A party records that it has coordinated with the others; again moves the latest moment (`at`) and adds
+ * whom it contacted, while the first moment (`firstAt`, what follow-up counts) stays.
+ */
 export async function recordContact(
   trx: Transaction<MatchDatabase>,
   match: { id: string; subjectKey: string },
   organisationId: string,
+  contacted: string[],
   now: Date,
 ): Promise<void> {
   await trx
     .insertInto('match.matchContacts')
-    .values({ matchId: match.id, organisationId, subjectKey: match.subjectKey, at: now })
-    .onConflict((oc) => oc.columns(['matchId', 'organisationId']).doUpdateSet({ at: now }))
+    .values({
+      matchId: match.id,
+      organisationId,
+      subjectKey: match.subjectKey,
+      at: now,
+      firstAt: now,
+      organisations: contacted,
+    })
+    .onConflict((oc) =>
+      oc.columns(['matchId', 'organisationId']).doUpdateSet({
+        at: now,
+        organisations: sql<
+          string[]
+        >`array(select distinct unnest(match.match_contacts.organisations || excluded.organisations) order by 1)`,
+      }),
+    )
     .execute()
+}
+
+/** The organisations that are or were a party of the match. */
+export async function partyOrganisationIds(db: Kysely<MatchDatabase>, matchId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('match.matchParties')
+    .select('organisationId')
+    .distinct()
+    .where('matchId', '=', matchId)
+    .execute()
+  return rows.map((r) => r.organisationId)
 }

@@ -18,6 +18,9 @@ export interface InvolvementRow {
 export interface PartyRow extends InvolvementRow {
   joinedAt: Date
   leftAt: Date | null
+  notifiedAt: Date | null
+  contactedAt: Date | null
+  contactedOrganisations: string[] | null
 }
 
 /** The columns of an InvolvementRow beside its registration and organisation ids (`r`: registration, `o`: organisation). */
@@ -37,7 +40,19 @@ export async function partiesOf(db: Kysely<MatchDatabase>, matchId: string): Pro
     .selectFrom('match.matchParties as p')
     .innerJoin('match.registrations as r', 'r.id', 'p.registrationId')
     .innerJoin('match.organisations as o', 'o.id', 'p.organisationId')
-    .select(['p.registrationId', 'p.organisationId', ...INVOLVEMENT_COLUMNS, 'p.joinedAt', 'p.leftAt'])
+    .leftJoin('match.matchContacts as c', (j) =>
+      j.onRef('c.matchId', '=', 'p.matchId').onRef('c.organisationId', '=', 'p.organisationId'),
+    )
+    .select([
+      'p.registrationId',
+      'p.organisationId',
+      ...INVOLVEMENT_COLUMNS,
+      'p.joinedAt',
+      'p.leftAt',
+      'p.notifiedAt',
+      'c.firstAt as contactedAt',
+      'c.organisations as contactedOrganisations',
+    ])
     .where('p.matchId', '=', matchId)
     .orderBy('p.joinedAt')
     .orderBy('r.createdAt')

@@ -3,6 +3,7 @@ import type { ColumnType, Insertable, Selectable } from 'kysely'
 import type { RegionDocument } from '../domain/region-document.js'
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 
 export interface RegionsTable {
   code: string
@@ -57,6 +58,10 @@ export interface MatchesTable {
   regionCode: string | null
   createdAt: Timestamp
   closedAt: Timestamp | null
+  warmHandoverAt: NullableTimestamp
+  warmHandoverBy: ColumnType<string | null, string | null | undefined, string | null>
+  handoverRemindedAt: NullableTimestamp
+  closeToldAt: NullableTimestamp
 }
 
 export interface MatchPartiesTable {
@@ -66,6 +71,12 @@ export interface MatchPartiesTable {
   subjectKey: string
   joinedAt: Timestamp
   leftAt: Timestamp | null
+  /** When the first notification of the match reached this party (reported back by notify-service). */
+  notifiedAt: NullableTimestamp
+  /** When the follow-up reminder went out (once). */
+  remindedAt: NullableTimestamp
+  /** When its silence past contactWithin was reported to the coordinator or escalated (once). */
+  overdueAt: NullableTimestamp
 }
 
 export interface IdempotencyKeysTable {
@@ -119,7 +130,18 @@ export interface MatchContactsTable {
   matchId: string
   organisationId: string
   subjectKey: string
+  /** The latest record; `firstAt` the first, which follow-up deadlines and statistics count. */
   at: Timestamp
+  firstAt: Timestamp
+  /** Whom it contacted (organisation ids), when it said. */
+  organisations: ColumnType<string[], string[] | undefined, string[]>
+}
+
+export interface StatisticsMonthsTable {
+  regionCode: string
+  month: string
+  figures: ColumnType<unknown, string, string>
+  computedAt: Timestamp
 }
 
 /** match-service's tables (schema `match`), beside the shared audit table it writes to. */
@@ -136,6 +158,7 @@ export interface MatchDatabase extends SharedTables {
   'match.coordinationHistory': CoordinationHistoryTable
   'match.escalationAccess': EscalationAccessTable
   'match.matchContacts': MatchContactsTable
+  'match.statisticsMonths': StatisticsMonthsTable
 }
 
 export type { Organisation } from '@verwijsindex/shared'

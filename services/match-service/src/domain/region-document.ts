@@ -58,6 +58,29 @@ export const escalationStepSchema = z.strictObject({
   notify: z.array(slugSchema).min(1),
 })
 
+/**
+ * Follow-up of a match (issue 14), each counted in working days from a party's `since`
+ * (`remindAfter`, `contactWithin`) or from the match's creation (`warmHandoverWithin`).
+ */
+export const followUpSchema = z
+  .strictObject({
+    /** A party that has not recorded contact by then is reminded once. */
+    remindAfter: durationSchema,
+    /** Parties still silent then are reported to the coordinator, or without one the match escalates to level 1. */
+    contactWithin: durationSchema,
+    /** The coordinator records the warm handover (care arranged, the family arrived) by then. */
+    warmHandoverWithin: durationSchema,
+  })
+  .refine(
+    (f) =>
+      !('workingDays' in f.remindAfter && 'workingDays' in f.contactWithin) ||
+      f.remindAfter.workingDays <= f.contactWithin.workingDays,
+    {
+      message: 'remindAfter may not exceed contactWithin',
+      path: ['remindAfter'],
+    },
+  )
+
 export const regionDocumentSchema = z
   .strictObject({
     name: text({ min: 1, max: 200 }),
@@ -80,6 +103,7 @@ export const regionDocumentSchema = z
       acceptWithin: durationSchema,
       escalation: z.array(escalationStepSchema).default([]),
     }),
+    followUp: followUpSchema.optional(),
   })
   .superRefine((doc, ctx) => {
     const seen = new Set<string>()
@@ -110,3 +134,4 @@ export const regionDocumentSchema = z
 export type RegionDocument = z.infer<typeof regionDocumentSchema>
 export type CoordinationRule = z.infer<typeof ruleSchema>
 export type Duration = z.infer<typeof durationSchema>
+export type FollowUpRules = z.infer<typeof followUpSchema>

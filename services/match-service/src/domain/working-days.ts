@@ -101,3 +101,89 @@ export function deadlineAfter(from: Date, duration: Duration, regionHolidays: re
   }
   return amsterdamInstant(date, timeOfDay)
 }
+
+/**
+ * Whole working days from one instant to a later one: the working days after `from`'s Amsterdam date up
+ * to and including `to`'s (a contact the same day is 0, the next working day 1). Negative spans are 0.
+ */
+export function workingDaysBetween(from: Date, to: Date, regionHolidays: readonly string[]): number {
+  const end = amsterdamDate(to)
+  let date = amsterdamDate(from)
+  let days = 0
+  while (date < end) {
+    date = addDays(date, 1)
+    if (isWorkingDay(date, regionHolidays)) days++
+  }
+  return days
+}
+
+/** The instant a calendar month (`YYYY-MM`) begins in Amsterdam. */
+export function monthStart(month: string): Date {
+  return amsterdamInstant(`${month}-01`, 0)
+}
+
+/** The month after `YYYY-MM`. */
+export function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number]
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
+}
+
+const HOUR = 3_600_000
+
+/**
+ * The same working-day arithmetic as `workingDaysBetween` and `deadlineAfter`, memoised for figures over
+ * many thousands of instants: an instant's Amsterdam date is cached per UTC hour (the offset is whole
+ * hours), a date's working-day ordinal and midnight per date.
+ */
+export function workingCalendar(regionHolidays: readonly string[]) {
+  const dates = new Map<number, string>()
+  const ordinals = new Map<string, number>()
+  const midnights = new Map<string, number>()
+  const memo = <K, V>(cache: Map<K, V>, key: K, compute: () => V): V => {
+    const known = cache.get(key)
+    if (known !== undefined) return known
+    const value = compute()
+    cache.set(key, value)
+    return value
+  }
+  const dateOf = (instant: Date) => {
+    const hour = Math.floor(instant.getTime() / HOUR)
+    return memo(dates, hour, () => amsterdamDate(new Date(hour * HOUR)))
+  }
+  // Working days after an anchor up to and including the date (anchor fixed; differences are what count).
+  const anchor = '2000-01-01'
+  let known = anchor
+  let count = 0
+  const ordinalOf = (date: string) => {
+    while (known < date) {
+      known = addDays(known, 1)
+      if (isWorkingDay(known, regionHolidays)) count++
+      ordinals.set(known, count)
+    }
+    return date <= anchor ? 0 : (ordinals.get(date) as number)
+  }
+  const offsets = new Map<number, number>()
+  const offsetAt = (ms: number) => {
+    const hour = Math.floor(ms / HOUR)
+    return memo(offsets, hour, () => amsterdamOffset(new Date(hour * HOUR)))
+  }
+  // amsterdamInstant, on the cached offsets (transitions fall on whole UTC hours).
+  const instantOf = (date: string, timeOfDay: number) => {
+    const wall = Date.parse(`${date}T00:00:00Z`) + timeOfDay
+    return wall - offsetAt(wall - offsetAt(wall))
+  }
+  const midnightOf = (date: string) => memo(midnights, date, () => instantOf(date, 0))
+  return {
+    daysBetween(from: Date, to: Date): number {
+      return Math.max(0, ordinalOf(dateOf(to)) - ordinalOf(dateOf(from)))
+    },
+    deadline(from: Date, duration: Duration): Date {
+      if ('hours' in duration) return new Date(from.getTime() + duration.hours * HOUR)
+      const start = dateOf(from)
+      const goal = ordinalOf(start) + duration.workingDays
+      let date = start
+      while (duration.workingDays > 0 && ordinalOf(date) < goal) date = addDays(date, 1)
+      return new Date(instantOf(date, from.getTime() - midnightOf(start)))
+    },
+  }
+}

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto'
 import type { EventParty, NotificationEvent } from '@verwijsindex/shared'
 import type { PartyRow } from '../db/match-parties.js'
 
-export function toEventParty(p: PartyRow): EventParty {
+export function toEventParty(
+  p: Omit<PartyRow, 'notifiedAt' | 'contactedAt' | 'contactedOrganisations'>,
+): EventParty {
   return {
     registrationId: p.registrationId,
     organisation: {

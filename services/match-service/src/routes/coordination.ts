@@ -7,6 +7,7 @@ import { acceptCoordination } from '../use-cases/accept-coordination.js'
 import { declineCoordination } from '../use-cases/decline-coordination.js'
 import { escalate } from '../use-cases/escalate.js'
 import { recordContacted } from '../use-cases/record-contacted.js'
+import { recordWarmHandover } from '../use-cases/record-warm-handover.js'
 import { transferCoordination } from '../use-cases/transfer-coordination.js'
 import { matchSchema } from '../views/schemas.js'
 
@@ -121,12 +122,45 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         operationId: 'recordContact',
         summary: 'Record coordination contact',
         description:
-          'Records that your organisation has coordinated with the other parties (the follow-up made visible).',
+          'Records that your organisation has coordinated with the other parties (the follow-up made visible); optionally whom it contacted (other parties of the match). The first call counts for follow-up; later calls add organisations.',
         tags: ['coordination'],
+        params,
+        body: z
+          .strictObject({
+            organisations: z
+              .array(slugSchema)
+              .max(100)
+              .optional()
+              .describe('Organisations (ids) this party contacted; each must be another party of the match.'),
+          })
+          .nullish(),
+        response: responses,
+      },
+    },
+    async (request) =>
+      recordContacted(
+        ctx,
+        actorOf(request),
+        request.organisation!.id,
+        request.params.id,
+        request.body?.organisations,
+      ),
+  )
+
+  app.post(
+    '/v1/matches/:id/warm-handover',
+    {
+      config: { roles },
+      schema: {
+        operationId: 'recordWarmHandover',
+        summary: 'Record the warm handover',
+        tags: ['coordination'],
+        description:
+          "The accepted coordinator records the warm handover (care arranged, the family arrived) — not a transfer of coordination. After the match closed it may still, until the region's warmHandoverWithin has passed.",
         params,
         response: responses,
       },
     },
-    async (request) => recordContacted(ctx, actorOf(request), request.organisation!.id, request.params.id),
+    async (request) => recordWarmHandover(ctx, actorOf(request), request.organisation!.id, request.params.id),
   )
 }

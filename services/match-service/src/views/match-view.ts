@@ -30,6 +30,10 @@ export async function toMatchView(
       organisation: { id: c.id, name: c.name, sector: c.sector },
       at: c.at,
     })),
+    warmHandover:
+      match.warmHandoverAt && match.warmHandoverBy
+        ? { at: match.warmHandoverAt, organisation: match.warmHandoverBy }
+        : null,
     households,
   }
 }

@@ -68,7 +68,7 @@ export function toRegistrationView(
   return { ...toHeldRegistration(r, organisation), matchId, coordination, historyAvailable }
 }
 
-export const partySchema = z.object({
+const involvedPartySchema = z.object({
   organisation: organisationRefSchema,
   contact: contactSchema,
   kind: z.enum(['concern', 'involvement']),
@@ -78,8 +78,22 @@ export const partySchema = z.object({
   registrationId: z.uuid().nullable(),
 })
 
-export const householdSchema = z.object({ matchId: z.uuid().nullable(), parties: z.array(partySchema) })
-export type PartyView = z.infer<typeof partySchema>
+/** A match's party, with its follow-up: notified, contacted, whom. */
+export const partySchema = involvedPartySchema.extend({
+  /** When the first notification of this match reached the party (reported by notify-service). */
+  notifiedAt: z.date().nullable(),
+  /** When the party first recorded that it contacted the others. */
+  contactedAt: z.date().nullable(),
+  /** Whom it said it contacted (organisation ids). */
+  contactedOrganisations: z.array(z.string()),
+})
+
+export const householdSchema = z.object({
+  matchId: z.uuid().nullable(),
+  parties: z.array(involvedPartySchema),
+})
+export type PartyView = z.infer<typeof involvedPartySchema>
+export type MatchPartyView = z.infer<typeof partySchema>
 export type HouseholdView = z.infer<typeof householdSchema>
 
 const historyEntrySchema = z.object({
@@ -117,12 +131,14 @@ export const matchSchema = z
     coordination: coordinationSchema.nullable(),
     /** Parties that recorded they have coordinated with the others (follow-up made visible). */
     contacted: z.array(z.object({ organisation: organisationRefSchema, at: z.date() })),
+    /** The warm handover (care arranged, the family arrived) as the coordinator recorded it. */
+    warmHandover: z.object({ at: z.date(), organisation: z.string() }).nullable(),
     households: z.array(householdSchema),
   })
   .meta({ id: 'Match' })
 export type MatchView = z.infer<typeof matchSchema>
 
-export function toParty(p: PartyRow, viewer: string): PartyView {
+export function toParty(p: PartyRow, viewer: string): MatchPartyView {
   return {
     organisation: { id: p.organisationId, name: p.organisationName, sector: p.organisationSector },
     contact: { name: p.contactName, email: p.contactEmail, phone: p.contactPhone },
@@ -130,5 +146,8 @@ export function toParty(p: PartyRow, viewer: string): PartyView {
     since: p.joinedAt,
     leftAt: p.leftAt,
     registrationId: p.organisationId === viewer ? p.registrationId : null,
+    notifiedAt: p.notifiedAt,
+    contactedAt: p.contactedAt,
+    contactedOrganisations: p.contactedOrganisations ?? [],
   }
 }

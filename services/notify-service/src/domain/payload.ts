@@ -77,6 +77,13 @@ export function webhookPayload(
           }
         : null,
       endsAt: event.endsAt,
+      followUp: event.followUp
+        ? {
+            due: event.followUp.due,
+            dueAt: event.followUp.dueAt,
+            silent: event.followUp.silent.map(organisationOf),
+          }
+        : null,
     },
   }
 }

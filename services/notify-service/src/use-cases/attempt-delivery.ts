@@ -1,7 +1,11 @@
 import {
+  inTransaction,
   isDatabaseUnavailable,
+  type NotificationDelivered,
   type NotificationEvent,
   notificationEventSchema,
+  type PgBoss,
+  QUEUES,
   recordAudit,
   serviceActor,
 } from '@verwijsindex/shared'
@@ -21,6 +25,8 @@ import { type NotifyContext, SERVICE_NAME } from './context.js'
 export interface DeliveryDeps extends NotifyContext {
   /** Null without SMTP_URL: e-mail then waits. */
   mail: MailSender | null
+  /** The service's pg-boss: a delivery about a match is reported back to match-service on it. */
+  queue?: () => Promise<PgBoss>
 }
 
 export type AttemptStatus = 'sent' | 'failed' | 'dead'
@@ -40,6 +46,7 @@ export async function attemptDelivery(
   const first = message[0] as Notification
   let outcome: DeliveryOutcome
   const eventTypes = new Map<string, string>()
+  const matchIds = new Map<string, string>()
   try {
     const payloads = await storedEventPayloads(
       deps.db,
@@ -50,6 +57,7 @@ export async function attemptDelivery(
       if (payload === undefined) throw new Error(`no event ${n.eventId}`)
       const event = notificationEventSchema.parse(payload)
       eventTypes.set(n.id, event.type)
+      if (event.matchId) matchIds.set(n.id, event.matchId)
       return { notification: n, event }
     })
     outcome = await send(deps, carried, at())
@@ -67,7 +75,9 @@ export async function attemptDelivery(
   // Once sent, losing the outcome would send the mail again after the lease, and leave it unaudited. So a
   // database that is away (restart, failover, exhaustion) is waited for, well within the claim's lease.
   const ids = message.map((n) => n.id)
-  await retryWhileUnavailable(deps, ids, () => recordOutcome(deps, message, token, state, eventTypes, now))
+  await retryWhileUnavailable(deps, ids, () =>
+    recordOutcome(deps, message, token, state, { eventTypes, matchIds }, now),
+  )
   if (state.status === 'sent') {
     deps.log.info({ notificationIds: ids, channel: first.channel }, 'notification sent')
   } else {
@@ -126,7 +136,7 @@ async function recordOutcome(
   message: Notification[],
   token: string,
   state: NextState,
-  eventTypes: Map<string, string>,
+  { eventTypes, matchIds }: { eventTypes: Map<string, string>; matchIds: Map<string, string> },
   now: Date,
 ): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
@@ -147,6 +157,20 @@ async function recordOutcome(
           { notificationId: notification.id },
           'claim lease ran out during the attempt; outcome not recorded',
         )
+      }
+      // The match shows when each party was first told (notifiedAt): match-service hears of it on the
+      // queue, in this transaction, so a recorded send is reported exactly when it commits.
+      const matchId = matchIds.get(notification.id)
+      if (recorded && state.status === 'sent' && matchId && deps.queue) {
+        const delivered: NotificationDelivered = {
+          matchId,
+          organisationId: notification.organisationId,
+          deliveredAt: now.toISOString(),
+        }
+        await (await deps.queue()).send(QUEUES.deliveries, delivered, {
+          db: inTransaction(trx),
+          retryLimit: 5,
+        })
       }
       // NEN 7513: a send discloses who is involved with a child; each attempt is in the trail.
       await recordAudit(trx, serviceActor(SERVICE_NAME, now), 'notification.send', {

@@ -19,6 +19,7 @@ export const EN: MailCopy = {
     'coordination.transfer_requested': 'transfer of care coordination requested',
     'coordination.transferred': 'care coordination transferred',
     'coordination.escalated': 'care coordination escalated',
+    'match.follow_up_due': 'follow-up of a match is due',
   },
   events: {
     'match.created':
@@ -82,6 +83,17 @@ export const EN: MailCopy = {
         `Care coordination for this match has been escalated to level ${level}: there is no working arrangement yet on who coordinates.`,
       namedForStep:
         "Your organisation is named for this step of the region's escalation ladder. You can view the match in the referral index and bring the parties together.",
+    },
+
+    'match.follow_up_due': {
+      contact: (due) =>
+        `Your organisation has not yet recorded in the referral index that it contacted the other parties of this match. Please get in touch with them and record the contact${due ? ` by ${due}` : ''}.`,
+      contactOverdue: (silent) =>
+        `As care coordinator: these parties have not recorded contact with the others within the region's deadline: ${silent}. Please bring them together.`,
+      warmHandover: (due) =>
+        `As care coordinator: the warm handover (care arranged and the family arrived) was due${due ? ` on ${due}` : ''} and is not yet recorded. Please check and record it in the referral index.`,
+      closedBeforeHandover: (due) =>
+        `This match has closed before the warm handover was recorded. As care coordinator you can still record it in the referral index${due ? ` until ${due}` : ''}.`,
     },
   },
   sectors: {

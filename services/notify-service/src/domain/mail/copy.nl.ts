@@ -19,6 +19,7 @@ export const NL: MailCopy = {
     'coordination.transfer_requested': 'overdracht van zorgcoördinatie gevraagd',
     'coordination.transferred': 'zorgcoördinatie overgedragen',
     'coordination.escalated': 'zorgcoördinatie geëscaleerd',
+    'match.follow_up_due': 'opvolging van een match',
   },
   events: {
     'match.created':
@@ -82,6 +83,17 @@ export const NL: MailCopy = {
         `De zorgcoördinatie voor deze match is geëscaleerd naar niveau ${level}: er is nog geen werkende afspraak over wie coördineert.`,
       namedForStep:
         'Uw organisatie is in de escalatieladder van de regio aangewezen voor deze stap. U kunt de match in de verwijsindex inzien en de betrokkenen bijeenroepen.',
+    },
+
+    'match.follow_up_due': {
+      contact: (due) =>
+        `Uw organisatie heeft in de verwijsindex nog niet vastgelegd dat zij contact heeft gehad met de andere betrokkenen bij deze match. Neem contact met hen op en leg dat vast${due ? ` vóór ${due}` : ''}.`,
+      contactOverdue: (silent) =>
+        `Als zorgcoördinator: deze betrokkenen hebben binnen de termijn van de regio geen contact met de anderen vastgelegd: ${silent}. Breng hen bij elkaar.`,
+      warmHandover: (due) =>
+        `Als zorgcoördinator: de warme overdracht (zorg geregeld en het gezin is aangekomen) was${due ? ` op ${due}` : ''} verwacht en is nog niet vastgelegd. Controleer het en leg het vast in de verwijsindex.`,
+      closedBeforeHandover: (due) =>
+        `Deze match is gesloten voordat de warme overdracht is vastgelegd. Als zorgcoördinator kunt u die nog vastleggen in de verwijsindex${due ? ` tot ${due}` : ''}.`,
     },
   },
   sectors: {

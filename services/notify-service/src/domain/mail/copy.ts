@@ -47,6 +47,16 @@ export interface EventCopy {
   'coordination.transfer_requested': Addressed<{ receiver: string | null }>
   'coordination.transferred': Addressed<Coordinator>
   'coordination.escalated': { escalated: (level: string) => string; namedForStep: string }
+  'match.follow_up_due': {
+    /** To a party that has not recorded contact with the others yet. */
+    contact: (due: string | null) => string
+    /** To the coordinator: parties still silent past the region's contact deadline. */
+    contactOverdue: (silent: string) => string
+    /** To the coordinator: the warm handover is due. */
+    warmHandover: (due: string | null) => string
+    /** To the coordinator: the match closed before the warm handover was recorded. */
+    closedBeforeHandover: (due: string | null) => string
+  }
 }
 
 /**

@@ -90,6 +90,21 @@ const SENTENCES: Record<EventType, (c: Context, events: MailCopy['events']) => s
       ...(c.p.namedOrganisation && c.p.own.length === 0 ? [copy.namedForStep] : []),
     ]
   },
+  'match.follow_up_due': (c, e) => {
+    const copy = e['match.follow_up_due']
+    const followUp = c.event.followUp
+    const due = followUp?.dueAt ? formatInstant(followUp.dueAt, c.lang) : null
+    switch (followUp?.due) {
+      case 'contact_overdue':
+        return [copy.contactOverdue(followUp.silent.map((o) => o.name).join(', ') || c.copy.anOrganisation)]
+      case 'warm_handover':
+        return [copy.warmHandover(due)]
+      case 'closed_before_handover':
+        return [copy.closedBeforeHandover(due)]
+      default:
+        return [copy.contact(due)]
+    }
+  },
 }
 
 /** The paragraphs that say what happened, to this recipient. */

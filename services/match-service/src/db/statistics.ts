@@ -1,0 +1,167 @@
+import { type Kysely, sql } from 'kysely'
+import type { MatchDatabase } from './schema.js'
+
+/**
+ * Statistics queries (issue 14): counts per region and month, never a BSN, subject key or contact detail
+ * in what they answer. A registration belongs to the region of its municipality, else its organisation's.
+ */
+type Range = { region: string; start: Date; end: Date }
+
+const registrationRegion = sql<string>`coalesce(rm.code, o.region_code)`
+
+/** Registrations created in the range, grouped by sector, kind, age on creation and municipality. */
+export async function createdRegistrations(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
+  const { rows } = await sql<{
+    sector: string
+    kind: string
+    age: number
+    municipality: string | null
+    count: string
+  }>`
+    select o.sector, r.kind, r.municipality,
+           extract(year from age((r.created_at at time zone 'Europe/Amsterdam')::date, s.birth_date))::int as age,
+           count(*) as count
+      from match.registrations r
+      join match.organisations o on o.id = r.organisation_id
+      join match.subjects s on s.subject_key = r.subject_key
+      left join match.region_municipalities rm on rm.municipality = r.municipality
+     where r.created_at >= ${start} and r.created_at < ${end} and ${registrationRegion} = ${region}
+     group by 1, 2, 3, 4`.execute(db)
+  return rows.map((r) => ({ ...r, count: Number(r.count) }))
+}
+
+export async function endedRegistrations(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
+  const { rows } = await sql<{ reason: string | null; count: string }>`
+    select r.end_reason as reason, count(*) as count
+      from match.registrations r
+      join match.organisations o on o.id = r.organisation_id
+      left join match.region_municipalities rm on rm.municipality = r.municipality
+     where r.ended_at >= ${start} and r.ended_at < ${end} and ${registrationRegion} = ${region}
+     group by 1`.execute(db)
+  return rows.map((r) => ({ key: r.reason ?? 'unknown', count: Number(r.count) }))
+}
+
+/** Registrations created in the range that linked to a registration on another child at the same address. */
+export async function householdLinks(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
+  const { rows } = await sql<{ count: string }>`
+    select count(*) as count
+      from match.registrations r
+      join match.organisations o on o.id = r.organisation_id
+      left join match.region_municipalities rm on rm.municipality = r.municipality
+     where r.created_at >= ${start} and r.created_at < ${end} and ${registrationRegion} = ${region}
+       and r.household_key is not null
+       and exists (select 1 from match.registrations h
+                    where h.household_key = r.household_key and h.subject_key <> r.subject_key
+                      and h.created_at <= r.created_at
+                      and (h.ended_at is null or h.ended_at > r.created_at))`.execute(db)
+  return Number(rows[0]?.count ?? 0)
+}
+
+export async function matchCounts(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
+  const { rows } = await sql<Record<'opened' | 'closed' | 'openAtEnd' | 'handovers', string>>`
+    select count(*) filter (where created_at >= ${start}) as opened,
+           count(*) filter (where closed_at >= ${start} and closed_at < ${end}) as closed,
+           count(*) filter (where closed_at is null or closed_at >= ${end}) as "openAtEnd",
+           count(*) filter (where warm_handover_at >= ${start} and warm_handover_at < ${end}) as handovers
+      from match.matches
+     where region_code = ${region} and created_at < ${end}
+       and (created_at >= ${start} or closed_at is null or closed_at >= ${start} or warm_handover_at >= ${start})`.execute(
+    db,
+  )
+  const r = rows[0]
+  return {
+    opened: Number(r?.opened ?? 0),
+    closed: Number(r?.closed ?? 0),
+    openAtMonthEnd: Number(r?.openAtEnd ?? 0),
+    warmHandovers: Number(r?.handovers ?? 0),
+  }
+}
+
+/** Matches opened in the range whose parties' organisations come from more than one region. */
+export async function crossRegionMatches(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
+  const { rows } = await sql<{ count: string }>`
+    select count(*) as count from (
+      select m.id
+        from match.matches m
+        join match.match_parties p on p.match_id = m.id
+        join match.organisations o on o.id = p.organisation_id
+       where m.region_code = ${region} and m.created_at >= ${start} and m.created_at < ${end}
+       group by m.id
+      having count(distinct o.region_code) > 1) x`.execute(db)
+  return Number(rows[0]?.count ?? 0)
+}
+
+/** Every party of the matches opened in the range, with its first recorded contact. */
+export async function openedMatchParties(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
+  const { rows } = await sql<{ matchId: string; createdAt: Date; joinedAt: Date; contactedAt: Date | null }>`
+    select m.id as "matchId", m.created_at as "createdAt", p.joined_at as "joinedAt", c.first_at as "contactedAt"
+      from match.matches m
+      join match.match_parties p on p.match_id = m.id
+      left join match.match_contacts c on c.match_id = m.id and c.organisation_id = p.organisation_id
+     where m.region_code = ${region} and m.created_at >= ${start} and m.created_at < ${end}`.execute(db)
+  return rows
+}
+
+/** Coordination history of the region's matches in the range: designations, acceptances, declines, escalations. */
+export async function coordinationEvents(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
+  const { rows } = await sql<{ event: string; reason: string | null; level: number | null; count: string }>`
+    select h.event, h.reason, h.level, count(*) as count
+      from match.coordination_history h
+      join match.matches m on m.id = h.match_id
+     where m.region_code = ${region} and h.at >= ${start} and h.at < ${end}
+       and h.event in ('proposed', 'accepted', 'declined', 'escalated')
+     group by 1, 2, 3`.execute(db)
+  return rows.map((r) => ({ ...r, count: Number(r.count) }))
+}
+
+/** Designation and acceptance moments of the coordinations accepted in the range. */
+export async function acceptances(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
+  const { rows } = await sql<{ proposedAt: Date; acceptedAt: Date }>`
+    select c.proposed_at as "proposedAt", c.accepted_at as "acceptedAt"
+      from match.coordinations c
+      join match.matches m on m.id = c.match_id
+     where m.region_code = ${region} and c.accepted_at >= ${start} and c.accepted_at < ${end}`.execute(db)
+  return rows
+}
+
+/** Matches open at `end` whose coordination's last state before it was `unassigned` (only matches ever unassigned are looked at). */
+export async function unassignedAt(db: Kysely<MatchDatabase>, region: string, end: Date) {
+  const { rows } = await sql<{ count: string }>`
+    select count(*) as count from (
+      select distinct on (h.match_id) h.event
+        from match.coordination_history h
+       where h.match_id in (
+               select u.match_id from match.coordination_history u
+                 join match.matches m on m.id = u.match_id
+                where u.event = 'unassigned' and u.at < ${end} and m.region_code = ${region}
+                  and m.created_at < ${end} and (m.closed_at is null or m.closed_at >= ${end}))
+         and h.at < ${end} and h.event in ('proposed', 'accepted', 'unassigned', 'transferred', 'ended')
+       order by h.match_id, h.at desc, h.id desc) last
+     where last.event = 'unassigned'`.execute(db)
+  return Number(rows[0]?.count ?? 0)
+}
+
+export async function storedMonths(db: Kysely<MatchDatabase>, region: string, months: string[]) {
+  if (months.length === 0) return []
+  return db
+    .selectFrom('match.statisticsMonths')
+    .select(['month', 'figures'])
+    .where('regionCode', '=', region)
+    .where('month', 'in', months)
+    .execute()
+}
+
+/** Stores a closed month once: a month already stored is never rewritten. */
+export async function storeMonth(
+  db: Kysely<MatchDatabase>,
+  region: string,
+  month: string,
+  figures: unknown,
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('match.statisticsMonths')
+    .values({ regionCode: region, month, figures: JSON.stringify(figures), computedAt: now })
+    .onConflict((oc) => oc.columns(['regionCode', 'month']).doNothing())
+    .execute()
+}
