@@ -27,21 +27,44 @@ import {
   registrationSchema,
 } from '../views/schemas.js'
 
-const archivedSchema = z.object({
-  organisation: organisationRefSchema,
-  contact: contactSchema,
-  kind: z.enum(['concern', 'involvement']),
-  period: z.object({ from: z.date(), to: z.date() }),
-})
+const archivedSchema = z
+  .object({
+    organisation: organisationRefSchema.describe('The organisation that held the ended registration.'),
+    contact: contactSchema.describe('Its professional, to ask about it.'),
+    kind: z.enum(['concern', 'involvement']).describe('What kind of registration it was.'),
+    period: z
+      .object({
+        from: z.date().describe('When it was registered.'),
+        to: z.date().describe('When it ended.'),
+      })
+      .describe('When it was active.'),
+  })
+  .describe('An ended registration of another organisation, from the history archive.')
 
-const contactInput = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  email: z.email().max(254),
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number'),
-})
+const contactInput = z
+  .strictObject({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .describe("The professional's name.")
+      .meta({ example: 'Anna de Vries' }),
+    email: z
+      .email()
+      .max(254)
+      .describe("The professional's email address.")
+      .meta({ example: 'a.devries@regenboog.example' }),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number')
+      .describe("The professional's phone number.")
+      .meta({ example: '+31 40 123 4567' }),
+  })
+  .describe(
+    "The professional other parties contact; a system token must give it, a professional's token supplies it.",
+  )
 
 const durationDaysInput = z.number().int().min(1).max(LEGAL_MAX_DURATION_DAYS)
 
@@ -51,27 +74,44 @@ const durationDaysInput = z.number().int().min(1).max(LEGAL_MAX_DURATION_DAYS)
  */
 export const registrationInput = z
   .strictObject({
-    bsn: bsnSchema,
-    birthDate: z.iso.date(),
-    kind: z.enum(['concern', 'involvement']),
-    durationDays: durationDaysInput.optional(),
-    /** The registrant's own reference (e.g. a pupil or case number): a code, not a place for text. */
+    bsn: bsnSchema.describe("The child's BSN; turned into a keyed subject key on arrival and never stored."),
+    birthDate: z.iso
+      .date()
+      .describe("The child's birth date; 23 or older is refused.")
+      .meta({ example: '2016-05-10' }),
+    kind: z
+      .enum(['concern', 'involvement'])
+      .describe('`concern`: a signal about the child; `involvement`: your organisation has care running.'),
+    durationDays: durationDaysInput
+      .optional()
+      .describe("Days the registration lasts; default the region's, at most the legal maximum (two years)."),
     externalReference: z
       .string()
       .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'must be a code of 1 to 64 letters, digits or . _ : / -')
-      .optional(),
+      .optional()
+      .describe('Your own reference (e.g. a pupil or case number): a code, not a place for text.')
+      .meta({ example: 'LLN-2041' }),
     municipality: z
       .string()
       .regex(/^\d{4}$/, 'must be a 4-digit CBS municipality code')
-      .optional(),
+      .optional()
+      .describe("The child's municipality (CBS code); picks the region whose rules apply.")
+      .meta({ example: '0772' }),
     household: z
       .strictObject({
-        postcode: z.string().regex(/^\d{4} ?[A-Za-z]{2}$/, 'must be a Dutch postcode'),
+        postcode: z
+          .string()
+          .regex(/^\d{4} ?[A-Za-z]{2}$/, 'must be a Dutch postcode')
+          .describe('The postcode.')
+          .meta({ example: '5611 AB' }),
         houseNumber: z
           .string()
-          .regex(/^\d{1,5}( ?[A-Za-z0-9-]{1,6})?$/, 'must be a house number with optional addition'),
+          .regex(/^\d{1,5}( ?[A-Za-z0-9-]{1,6})?$/, 'must be a house number with optional addition')
+          .describe('The house number with optional addition.')
+          .meta({ example: '12A' }),
       })
-      .optional(),
+      .optional()
+      .describe("The child's home address, for household matches; only a keyed hash of it is kept."),
     contact: contactInput.optional(),
   })
   // The example 'Try it out' in /docs sends: valid as it stands (111222333 passes the elfproef).
@@ -179,7 +219,12 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         tags: ['registrations'],
         params: idParams,
         body: z
-          .strictObject({ contact: contactInput.optional(), durationDays: durationDaysInput.optional() })
+          .strictObject({
+            contact: contactInput.optional(),
+            durationDays: durationDaysInput
+              .optional()
+              .describe('The new duration in days, counted from the creation, within the legal maximum.'),
+          })
           .refine(
             (b) => b.contact !== undefined || b.durationDays !== undefined,
             'give contact, durationDays or both',
@@ -211,9 +256,15 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
           'The archived (ended) registrations of other organisations on the same child, with their contact and period. The law requires a purpose, which is audited.',
         tags: ['registrations'],
         params: idParams,
-        body: z.strictObject({ purpose: z.enum(['assessment', 'coordination', 'other']) }),
+        body: z.strictObject({
+          purpose: z
+            .enum(['assessment', 'coordination', 'other'])
+            .describe('Why the history is relevant; recorded with the request.'),
+        }),
         response: {
-          200: z.object({ items: z.array(archivedSchema) }),
+          200: z.object({
+            items: z.array(archivedSchema).describe('The archived registrations, oldest first.'),
+          }),
           400: problemSchema,
           404: problemSchema,
           409: problemSchema,
@@ -242,7 +293,14 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
           "Other organisations involved with other children of this registration's household (same hashed address).",
         tags: ['registrations'],
         params: idParams,
-        response: { 200: z.object({ households: z.array(householdSchema) }), 404: problemSchema },
+        response: {
+          200: z.object({
+            households: z
+              .array(householdSchema)
+              .describe('Other children of the household and who is involved.'),
+          }),
+          404: problemSchema,
+        },
       },
     },
     async (request) => ({
@@ -261,7 +319,11 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
           'Ends your registration with a reason code; a match with fewer than two active organisations closes.',
         tags: ['registrations'],
         params: idParams,
-        body: z.strictObject({ reason: z.enum(['resolved', 'unjustified', 'transferred', 'error']) }),
+        body: z.strictObject({
+          reason: z
+            .enum(['resolved', 'unjustified', 'transferred', 'error'])
+            .describe('`resolved`: the risk is gone; `unjustified`; `transferred`: care handed on; `error`.'),
+        }),
         response: { 200: registrationSchema, 400: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
