@@ -8,14 +8,16 @@ import type { Kysely } from 'kysely'
 import type { DestinationStream } from 'pino'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 import { z } from 'zod'
-import { onAccessDenied } from './audit.js'
+import { actorOf } from './actor.js'
+import { onAccessDenied, recordRateLimited } from './audit.js'
 import { registerAuth } from './auth.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import { pingDatabase, type SharedTables, sharedView } from './db/index.js'
-import { problemSchema, registerProblemHandlers, sendProblem } from './errors.js'
+import { ProblemError, problemSchema, registerProblemHandlers, sendProblem } from './errors.js'
 import { createLogger } from './logger.js'
 import { type OpenApiOptions, registerOpenApi } from './openapi.js'
+import { findUnsafeText, UNSAFE_TEXT_MESSAGE } from './text.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,6 +37,8 @@ export interface RegisteredRoute {
   url: string
   public: boolean
   roles: readonly string[] | undefined
+  /** The route's request schemas (zod), for suites that derive requests from them. */
+  schema: { body?: unknown; querystring?: unknown; params?: unknown } | undefined
 }
 
 export interface ServiceAppOptions<DB extends SharedTables> {
@@ -80,6 +84,16 @@ export async function createServiceApp<DB extends SharedTables>(
     // trail's access point is the browser's and nobody else can forge it.
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true },
+    // Refusals the router makes before any route runs (a malformed URL, a path parameter over 100
+    // characters) are problems like every other refusal.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      sendProblem(
+        reply,
+        tooLong ? 'not_found' : 'bad_request',
+        tooLong ? 'No such resource' : 'The URL could not be read',
+      )
+    },
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -143,13 +157,37 @@ export async function createServiceApp<DB extends SharedTables>(
       sendProblem(reply.header('retry-after', '10'), 'unavailable', `The service is under pressure (${type})`)
     },
   })
+  const rateLimited = new Counter({
+    name: 'http_requests_rate_limited_total',
+    help: 'Requests refused with 429, by whether the token was verified (verified subjects are audited once per window)',
+    labelNames: ['verified'],
+    registers: [registry],
+  })
+  // One `access.rate_limited` event per verified subject per window: a flood must not flood the audit trail.
+  const auditedUntil = new Map<string, number>()
+  const windowMs = 60_000
   await app.register(rateLimit, {
     global: true,
     max: config.rateLimitPerMinute,
-    timeWindow: '1 minute',
-    // After authentication, so the limit is per token subject: one busy school system cannot starve others.
-    hook: 'preHandler',
+    timeWindow: windowMs,
+    // Before any database work, so refused requests count too: the token's signature is verified in the
+    // first stage of authentication (no database), so the limit is per token subject when there is a
+    // valid one, per client address otherwise. One busy school system cannot starve others.
+    hook: 'onRequest',
+    enableDraftSpec: true,
     keyGenerator: (request) => (request.user?.sub ? `sub:${request.user.sub}` : `ip:${request.ip}`),
+    onExceeded: (request, key) => {
+      const verified = key.startsWith('sub:')
+      rateLimited.labels(String(verified)).inc()
+      if (!verified) return
+      const now = Date.now()
+      if ((auditedUntil.get(key) ?? 0) > now) return
+      if (auditedUntil.size > 10_000) auditedUntil.clear()
+      auditedUntil.set(key, now + windowMs)
+      recordRateLimited(options.db, actorOf(request)).catch((error: unknown) =>
+        request.log.error({ err: error }, 'could not audit a rate-limited subject'),
+      )
+    },
     errorResponseBuilder: (_request, context) => {
       const error = new Error(`Rate limit of ${context.max} requests per ${context.after} exceeded`)
       Object.assign(error, { statusCode: 429 })
@@ -168,11 +206,39 @@ export async function createServiceApp<DB extends SharedTables>(
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue
       const config = route.config as { public?: boolean; roles?: readonly string[] } | undefined
-      registeredRoutes.push({ method, url: route.url, public: Boolean(config?.public), roles: config?.roles })
+      const schema = route.schema as RegisteredRoute['schema']
+      registeredRoutes.push({
+        method,
+        url: route.url,
+        public: Boolean(config?.public),
+        roles: config?.roles,
+        schema,
+      })
     }
   })
   registerProblemHandlers(app)
   await registerAuth(app, config, (reason) => rejected.labels(reason).inc())
+
+  // Control characters and lone surrogates have no place in any field: refused before any schema or query
+  // sees them (PostgreSQL refuses NUL in text and lone surrogates in jsonb, and would answer 500).
+  app.addHook('preValidation', async (request) => {
+    for (const [where, value] of [
+      ['params', request.params],
+      ['querystring', request.query],
+      ['body', request.body],
+    ] as const) {
+      const pointer = findUnsafeText(value)
+      if (pointer !== undefined) {
+        throw new ProblemError('validation_failed', `The ${where} is not valid`, [
+          { pointer, message: UNSAFE_TEXT_MESSAGE },
+        ])
+      }
+    }
+  })
+  // Answers behind a token hold personal data (contact details, registrations): no cache may keep them.
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.routeOptions.config?.public) reply.header('cache-control', 'no-store')
+  })
 
   const typed = app.withTypeProvider<ZodTypeProvider>()
   const health = z.object({ status: z.enum(['ok']), service: z.string() })

@@ -9,6 +9,8 @@ import { insertAuditEvents, type SharedTables } from './db/index.js'
 export const AUDIT_ACTIONS = {
   'access.denied':
     'A request was refused: wrong role, another organisation, or a resource outside need-to-know.',
+  'access.rate_limited':
+    "A token's subject went over the rate limit; written once per subject per window, not per refused request.",
   'registration.create': 'A registration (melding) was made.',
   'registration.read': 'A registration was read by its own organisation.',
   'registration.list': 'An organisation listed its registrations.',
@@ -176,4 +178,14 @@ const deniedListeners = new Set<(actor: Actor) => void>()
 export function onAccessDenied(listener: (actor: Actor) => void): () => void {
   deniedListeners.add(listener)
   return () => deniedListeners.delete(listener)
+}
+
+/** The first over-limit request of a verified subject in a window (later ones in the window write nothing). */
+export async function recordRateLimited<DB extends SharedTables>(
+  db: Kysely<DB>,
+  actor: Actor,
+): Promise<void> {
+  await recordAuditEvents(db, [
+    auditEventOf(actor, 'access.rate_limited', { outcome: 'denied', resource: { type: 'route', id: 'any' } }),
+  ])
 }

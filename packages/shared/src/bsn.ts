@@ -16,6 +16,19 @@ export function isValidBsn(bsn: string): boolean {
   return sum % 11 === 0
 }
 
+/**
+ * Whether free-ish text hides a BSN: with spaces, dots and dashes removed, a run of exactly nine digits
+ * (not part of a longer run) that passes the elfproef. `111-222-333` and `LLN 111.222.333` do;
+ * `LLN-2041` and a 12-digit case number do not.
+ */
+export function containsBsn(value: string): boolean {
+  const compact = value.replace(/[ .-]/g, '')
+  for (const run of compact.match(/\d+/g) ?? []) {
+    if (run.length === 9 && isValidBsn(run)) return true
+  }
+  return false
+}
+
 /** A BSN in a request body: validated here, turned into a subject key at once by the use case. */
 export const bsnSchema = z
   .string()

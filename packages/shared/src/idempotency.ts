@@ -60,7 +60,10 @@ export function registerIdempotency<DB extends SharedTables>(
         [{ pointer: '/headers/idempotency-key', message: 'invalid' }],
       )
     }
-    const scope = `${request.user.sub}|${request.routeOptions.url}`
+    // Scoped to the organisation (one professional may work for two) and the route; operator roles carry
+    // no organisation and act as themselves.
+    const owner = request.user.org ? `org:${request.user.org}` : `sub:${request.user.sub}`
+    const scope = `${owner}|${request.routeOptions.url}`
     const record: IdempotencyRecordKey = { table: options.table, scope, key }
     const hash = createHmac('sha256', options.secret)
       .update(`${request.url}\u0000${JSON.stringify(request.body ?? null)}`)

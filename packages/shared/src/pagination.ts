@@ -48,5 +48,12 @@ export const pageSchema = <T extends z.ZodType>(item: T) =>
   })
 
 /** The cursor of lists ordered newest first by (createdAt, id). */
-export const createdAtCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().min(1).max(100) })
+export const createdAtCursorSchema = z.strictObject({
+  // Years PostgreSQL's timestamptz and JavaScript's Date agree on (no year 0000, no 5-digit years).
+  createdAt: z.iso.datetime().refine((value) => {
+    const year = Number(value.slice(0, 4))
+    return year >= 1970 && year <= 9999 && !Number.isNaN(new Date(value).getTime())
+  }),
+  id: z.uuid(),
+})
 export type CreatedAtCursor = z.infer<typeof createdAtCursorSchema>

@@ -55,11 +55,6 @@ export interface ServiceDefinition<DB extends SharedTables> {
   title: string
   description: string
   port: (config: Config) => number
-  /**
-   * A token acting for an organisation the index does not know, or has deactivated, may do nothing here:
-   * 403 and an audited denial before any route runs; `request.organisation` is set for the rest.
-   */
-  checkOrganisation?: boolean
   /** Where this service keeps its Idempotency-Key records; none for a service whose POSTs only read. */
   idempotencyTable?: IdempotencyTable
   /** The events the service sends to integrators, described under the document's `webhooks`. */
@@ -147,7 +142,8 @@ async function assemble<DB extends SharedTables>(
   try {
     if (connect) await boss.start()
     const infra: ServiceInfra<DB> = { config, db, boss, clock, log: app.log }
-    if (definition.checkOrganisation) checkActingOrganisation(app, db)
+    // Every service, unconditionally: a token of an unknown or deactivated organisation may do nothing.
+    checkActingOrganisation(app, db)
     if (definition.idempotencyTable) {
       registerIdempotency(app, db, { table: definition.idempotencyTable, secret: config.subjectKeySecret })
     }
@@ -162,6 +158,10 @@ async function assemble<DB extends SharedTables>(
   return app
 }
 
+/**
+ * A token acting for an organisation the index does not know, or has deactivated, may do nothing in any
+ * service: 403 and an audited denial before any route runs; `request.organisation` is set for the rest.
+ */
 function checkActingOrganisation<DB extends SharedTables>(app: FastifyInstance, db: Kysely<DB>): void {
   app.addHook('preValidation', async (request) => {
     const org = request.user?.org

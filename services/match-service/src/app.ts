@@ -36,7 +36,6 @@ export const matchService: ServiceDefinition<MatchDatabase> = {
   title: 'verwijsindex match-service',
   description: 'Registrations (meldingen), matches, care coordination, regions and organisations.',
   port: (config) => config.ports.match,
-  checkOrganisation: true,
   idempotencyTable: 'match.idempotency_keys',
   metrics: matchMetrics,
   async routes(app, infra) {

@@ -391,15 +391,22 @@ describe('webhook address policy (SSRF)', () => {
     expect(isPublicAddress(address)).toBe(expected)
   })
 
-  it('production takes https to public hosts only; development also takes http://127.0.0.1', () => {
-    const production = { production: true }
+  it('production takes https to public hosts only; development takes http://127.0.0.1 only when allowed', () => {
+    const production = { production: true, allowPrivate: false }
     expect(webhookUrlProblem('http://school.example/hook', production)).toMatch(/https/)
     expect(webhookUrlProblem('https://127.0.0.1/hook', production)).toMatch(/public/)
     expect(webhookUrlProblem('https://[::1]:8443/hook', production)).toMatch(/public/)
     expect(webhookUrlProblem('https://localhost/hook', production)).toMatch(/public/)
     expect(webhookUrlProblem('https://user:pw@school.example/hook', production)).toMatch(/credentials/)
     expect(webhookUrlProblem('https://school.example/hook', production)).toBeNull()
-    expect(webhookUrlProblem('http://127.0.0.1:8080/hook', { production: false })).toBeNull()
-    expect(webhookUrlProblem('ftp://school.example/', { production: false })).toMatch(/http/)
+    expect(webhookUrlProblem('https://[::127.0.0.1]/hook', production)).toMatch(/public/)
+    expect(webhookUrlProblem('https://[::ffff:0:7f00:1]/hook', production)).toMatch(/public/)
+    expect(webhookUrlProblem('https://[::ffff:0:a00:1]/hook', production)).toMatch(/public/)
+    const development = { production: false, allowPrivate: false }
+    expect(webhookUrlProblem('http://127.0.0.1:8080/hook', development)).toMatch(/public/)
+    expect(webhookUrlProblem('http://localhost:8080/hook', development)).toMatch(/public/)
+    const localReceiver = { production: false, allowPrivate: true }
+    expect(webhookUrlProblem('http://127.0.0.1:8080/hook', localReceiver)).toBeNull()
+    expect(webhookUrlProblem('ftp://school.example/', localReceiver)).toMatch(/http/)
   })
 })

@@ -7,11 +7,12 @@ import {
   QUEUES,
   type TokenClaims,
 } from '@verwijsindex/shared'
-import { startService, type TestDatabase } from '@verwijsindex/shared/testing'
+import { seedOrganisations, startService, type TestDatabase } from '@verwijsindex/shared/testing'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import { buildNotifyService } from '../src/app.js'
 import type { NotifyDatabase } from '../src/db/schema.js'
+import { ORGS } from './events.js'
 
 export interface NotifyHarness {
   database: TestDatabase
@@ -38,6 +39,8 @@ export async function startNotifyService(
     ...options,
     env: { DATABASE_POOL_MAX: '3', ...options.env },
   })
+  // Every service refuses tokens of organisations the index does not know: these are the ones tests use.
+  await seedOrganisations(fixture.db, Object.values(ORGS))
   let boss: PgBoss | undefined
   return {
     ...fixture,

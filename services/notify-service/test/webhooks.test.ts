@@ -22,7 +22,8 @@ let receiver: TestReceiver
 beforeAll(async () => {
   h = await startNotifyService({
     clock: new ManualClock(new Date()),
-    env: { NOTIFY_WEBHOOK_TIMEOUT_SECONDS: '1' },
+    // The receiver listens on 127.0.0.1: a local receiver needs the development switch.
+    env: { NOTIFY_WEBHOOK_TIMEOUT_SECONDS: '1', NOTIFY_ALLOW_PRIVATE_WEBHOOKS: 'true' },
   })
   receiver = await TestReceiver.start()
 })
@@ -261,11 +262,16 @@ describe('NODE_ENV=production (no SSRF into the operator’s network)', () => {
         timestamp: new Date(),
         body: '{}',
       },
-      { production: true, timeoutMs: 2000, resolve: async () => [{ address: '10.0.0.7', family: 4 }] },
+      {
+        policy: { production: true, allowPrivate: false },
+        timeoutMs: 2000,
+        resolve: async () => [{ address: '10.0.0.7', family: 4 }],
+      },
     )
+    // Refused without saying where the name points: lastError reaches the partner.
     expect(outcome).toEqual({
       kind: 'permanent',
-      error: 'refused: hooks.school.example resolves to the non-public address 10.0.0.7',
+      error: 'refused: hooks.school.example resolves to a non-public address',
     })
   })
 })
@@ -313,7 +319,7 @@ describe('Idempotency-Key', () => {
       .digest('hex')
     const claim = (at: Date) =>
       sql`insert into notify.idempotency_keys (scope, key, request_hash, status_code, response, created_at)
-          values (${`pro-${ORGS.regenboog.id}|/v1/webhooks`}, 'crashed-1', ${hash}, 0, 'null'::jsonb, ${at})`.execute(
+          values (${`org:${ORGS.regenboog.id}|/v1/webhooks`}, 'crashed-1', ${hash}, 0, 'null'::jsonb, ${at})`.execute(
         h.db,
       )
     const post = () =>

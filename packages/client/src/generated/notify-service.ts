@@ -75,7 +75,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook
-         * @description Registers an endpoint for the caller's organisation. Deliveries are signed per Standard Webhooks with the secret, which this answer alone shows. In production only https URLs to public addresses are accepted.
+         * @description Registers an endpoint for the caller's organisation. Deliveries are signed per Standard Webhooks with the secret, which this answer alone shows. Only URLs to public addresses are accepted (https in production); a local receiver in development needs NOTIFY_ALLOW_PRIVATE_WEBHOOKS=true.
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -1061,7 +1061,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Where to POST the events; in production a public https address.
+                     * @description Where to POST the events: a public address (https in production).
                      * @example https://zuidzorg.example/verwijsindex
                      */
                     url: string;

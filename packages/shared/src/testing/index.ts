@@ -1,6 +1,7 @@
 export * from './bsn.js'
 export * from './config.js'
 export * from './database.js'
+export * from './db/organisations.js'
 export * from './service.js'
 export * from './tokens.js'
 export * from './wait.js'

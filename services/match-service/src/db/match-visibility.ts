@@ -3,8 +3,9 @@ import type { ExpressionBuilder, Kysely } from 'kysely'
 import type { Match, MatchDatabase, MatchesTable } from './schema.js'
 
 /**
- * Need to know (docs/architecture.md): the organisations that are or were a party of the match, the one
- * designated to coordinate (or receiving a transfer), and those an escalation step the match has reached names.
+ * Need to know (docs/architecture.md): the organisations that are a *current* party of the match (a party
+ * that left loses access at `leftAt`), the one currently designated to coordinate (or receiving a
+ * transfer), and those an escalation step the open match has reached names.
  */
 function visibleTo(organisationId: string) {
   return (eb: ExpressionBuilder<MatchDatabase & { m: MatchesTable }, 'm'>) =>
@@ -14,13 +15,27 @@ function visibleTo(organisationId: string) {
           .selectFrom('match.matchParties as p')
           .select('p.matchId')
           .whereRef('p.matchId', '=', 'm.id')
-          .where('p.organisationId', '=', organisationId),
+          .where('p.organisationId', '=', organisationId)
+          // A party still involved: it has not left, or the match closed around its still-active registration.
+          .where((w) =>
+            w.or([
+              w('p.leftAt', 'is', null),
+              w.exists(
+                w
+                  .selectFrom('match.registrations as r')
+                  .select('r.id')
+                  .whereRef('r.id', '=', 'p.registrationId')
+                  .where('r.status', '=', 'active'),
+              ),
+            ]),
+          ),
       ),
       eb.exists(
         eb
           .selectFrom('match.coordinations as c')
           .select('c.matchId')
           .whereRef('c.matchId', '=', 'm.id')
+          .where('c.status', 'in', ['proposed', 'accepted'])
           .where((w) =>
             w.or([w('c.organisationId', '=', organisationId), w('c.pendingTransferTo', '=', organisationId)]),
           ),
@@ -30,7 +45,8 @@ function visibleTo(organisationId: string) {
           .selectFrom('match.escalationAccess as e')
           .select('e.matchId')
           .whereRef('e.matchId', '=', 'm.id')
-          .where('e.organisationId', '=', organisationId),
+          .where('e.organisationId', '=', organisationId)
+          .where('m.status', '=', 'open'),
       ),
     ])
 }

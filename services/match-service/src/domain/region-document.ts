@@ -1,3 +1,4 @@
+import { text } from '@verwijsindex/shared'
 import { z } from 'zod'
 import { LEGAL_MAX_DURATION_DAYS, MAX_AGE } from './age.js'
 import { sectorSchema, slugSchema } from './sectors.js'
@@ -66,14 +67,14 @@ export const ruleSchema = z.strictObject({
   id: slugSchema
     .describe("The rule's id, unique in the document; explanations name it.")
     .meta({ example: 'under-4' }),
-  description: z.string().max(500).optional().describe('What the rule says, for people.'),
+  description: text({ max: 500 }).optional().describe('What the rule says, for people.'),
   when: conditionSchema.default({}).describe('When the rule applies: all its tests hold (none: always).'),
   coordinator: z.array(sectorSchema).min(1).describe('The coordinating sectors, in order of preference.'),
 })
 
 export const escalationStepSchema = z.strictObject({
   level: z.number().int().min(1).max(10).describe('The step: 1, 2, 3, … in order.'),
-  description: z.string().max(500).optional().describe('What this step means, for people.'),
+  description: text({ max: 500 }).optional().describe('What this step means, for people.'),
   after: durationSchema.describe('When the step is reached, counted from the designation.'),
   notify: z
     .array(slugSchema)
@@ -83,13 +84,10 @@ export const escalationStepSchema = z.strictObject({
 
 export const regionDocumentSchema = z
   .strictObject({
-    name: z
-      .string()
-      .min(1)
-      .max(200)
+    name: text({ min: 1, max: 200 })
       .describe("The region's name.")
       .meta({ example: 'Zorg voor Jeugd Eindhoven' }),
-    description: z.string().max(4000).optional().describe('The covenant, for people.'),
+    description: text({ max: 4000 }).optional().describe('The covenant, for people.'),
     municipalities: z
       .array(z.string().regex(/^\d{4}$/, 'must be a 4-digit CBS municipality code'))
       .describe('The CBS codes of its municipalities; a municipality belongs to at most one region.')

@@ -5,6 +5,7 @@ import {
   pageQuerySchema,
   pageSchema,
   problemSchema,
+  text,
 } from '@verwijsindex/shared'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -53,7 +54,7 @@ export const toOrganisation = (o: Organisation) => ({
 })
 
 const fields = {
-  name: z.string().trim().min(1).max(200).describe("The organisation's name."),
+  name: text({ min: 1, max: 200 }).describe("The organisation's name."),
   sector: sectorSchema.describe("The organisation's sector."),
   region: slugSchema.describe('The region it belongs to.'),
   email: z
@@ -136,7 +137,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     },
     async (request) => {
       const { limit, cursor, region, sector } = request.query
-      const after = decodeCursor(cursor, z.string())
+      const after = decodeCursor(cursor, slugSchema)
       const rows = await readOrganisations(ctx, actorOf(request), { region, sector, after }, limit + 1)
       const page = pageOf(rows, limit, (o) => o.id)
       return { items: page.items.map(toOrganisation), nextCursor: page.nextCursor }

@@ -65,7 +65,7 @@ export const regionRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async 
       },
     },
     async (request) => {
-      const after = decodeCursor(request.query.cursor, z.string())
+      const after = decodeCursor(request.query.cursor, slugSchema)
       const rows = await readRegions(ctx, actorOf(request), after, request.query.limit + 1)
       const page = pageOf(rows, request.query.limit, (r) => r.code)
       return { items: page.items.map(toRegion), nextCursor: page.nextCursor }
@@ -81,7 +81,10 @@ export const regionRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async 
         description: 'The current version of a region, or the version asked for.',
         tags: ['regions'],
         params: z.object({ code: slugSchema }),
-        querystring: z.object({ version: z.coerce.number().int().min(1).optional() }),
+        // A version the database's int can hold: a larger one is a 400, not a query that fails.
+        querystring: z.strictObject({
+          version: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+        }),
         response: { 200: regionSchema, 404: problemSchema },
       },
     },

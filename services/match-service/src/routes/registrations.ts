@@ -1,11 +1,15 @@
 import {
   actorOf,
   bsnSchema,
+  containsBsn,
   createdAtCursorSchema,
   decodeCursor,
+  emailSchema,
   ProblemError,
   pageQuerySchema,
   pageSchema,
+  personNameSchema,
+  phoneSchema,
   problemSchema,
   ruleViolation,
 } from '@verwijsindex/shared'
@@ -43,24 +47,11 @@ const archivedSchema = z
 
 const contactInput = z
   .strictObject({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .describe("The professional's name.")
-      .meta({ example: 'Anna de Vries' }),
-    email: z
-      .email()
-      .max(254)
+    name: personNameSchema.describe("The professional's name.").meta({ example: 'Anna de Vries' }),
+    email: emailSchema
       .describe("The professional's email address.")
       .meta({ example: 'a.devries@regenboog.example' }),
-    phone: z
-      .string()
-      .trim()
-      .regex(/^\+?[0-9 ()-]{6,20}$/, 'must be a phone number')
-      .describe("The professional's phone number.")
-      .meta({ example: '+31 40 123 4567' }),
+    phone: phoneSchema.describe("The professional's phone number.").meta({ example: '+31 40 123 4567' }),
   })
   .describe(
     "The professional other parties contact; a system token must give it, a professional's token supplies it.",
@@ -87,7 +78,9 @@ export const registrationInput = z
       .describe("Days the registration lasts; default the region's, at most the legal maximum (two years)."),
     externalReference: z
       .string()
-      .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'must be a code of 1 to 64 letters, digits or . _ : / -')
+      .regex(/^[A-Za-z0-9._/-]{1,64}$/, 'must be a code of 1 to 64 letters, digits or . _ / -')
+      // No BSN at rest, without exception: a reference that is (or hides) one is refused.
+      .refine((value) => !containsBsn(value), 'must not contain a BSN')
       .optional()
       .describe('Your own reference (e.g. a pupil or case number): a code, not a place for text.')
       .meta({ example: 'LLN-2041' }),

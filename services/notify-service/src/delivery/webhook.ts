@@ -3,7 +3,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { LookupFunction } from 'node:net'
 import { Webhook } from 'standardwebhooks'
-import { isPublicAddress, webhookUrlProblem } from '../domain/address-policy.js'
+import { isPublicAddress, type UrlPolicy, webhookUrlProblem } from '../domain/address-policy.js'
 import type { DeliveryOutcome } from '../domain/retry.js'
 
 export interface OutgoingWebhook {
@@ -17,8 +17,8 @@ export interface OutgoingWebhook {
 
 export interface WebhookPosterOptions {
   timeoutMs: number
-  /** NODE_ENV=production: https only, public addresses only, checked again on every delivery. */
-  production: boolean
+  /** https only in production; public addresses only unless allowed, checked again on every delivery. */
+  policy: UrlPolicy
   /** For tests of the guard: resolves a host name like dns.lookup(host, {all: true}). */
   resolve?: (host: string) => Promise<{ address: string; family: number }[]>
 }
@@ -42,8 +42,9 @@ function guardedLookup(resolve: NonNullable<WebhookPosterOptions['resolve']>): L
         const usable = addresses.filter((a) => !family || family === a.family)
         const blocked = usable.find((a) => !isPublicAddress(a.address))
         if (blocked || usable.length === 0) {
+          // The addresses themselves stay out of the reason: it reaches the partner in lastError.
           const reason = blocked
-            ? `${hostname} resolves to the non-public address ${blocked.address}`
+            ? `${hostname} resolves to a non-public address`
             : `${hostname} has no address`
           callback(new BlockedAddressError(reason), '', 0)
           return
@@ -73,7 +74,8 @@ export async function hostResolvesPublic(
   }
   const blocked = addresses.find((a) => !isPublicAddress(a.address))
   if (addresses.length === 0) return { ok: false, reason: `${host} does not resolve` }
-  if (blocked) return { ok: false, reason: `${host} resolves to the non-public address ${blocked.address}` }
+  // Not which address: the answer must not turn the index into a resolver of the operator's internal names.
+  if (blocked) return { ok: false, reason: `${host} does not resolve to public addresses only` }
   return { ok: true }
 }
 
@@ -95,7 +97,7 @@ export async function postWebhook(
   webhook: OutgoingWebhook,
   options: WebhookPosterOptions,
 ): Promise<DeliveryOutcome> {
-  const problem = webhookUrlProblem(webhook.url, { production: options.production })
+  const problem = webhookUrlProblem(webhook.url, options.policy)
   if (problem) return { kind: 'permanent', error: `refused: the URL ${problem}` }
   const url = new URL(webhook.url)
   const client = url.protocol === 'https:' ? https : http
@@ -116,7 +118,7 @@ export async function postWebhook(
         'user-agent': 'verwijsindex-notify/1',
         ...signatureHeaders(webhook),
       },
-      ...(options.production ? { lookup: guardedLookup(options.resolve ?? defaultResolve) } : {}),
+      ...(options.policy.allowPrivate ? {} : { lookup: guardedLookup(options.resolve ?? defaultResolve) }),
     })
     const timer = setTimeout(() => {
       finish({ kind: 'temporary', error: `webhook: no answer within ${options.timeoutMs} ms` })

@@ -27,8 +27,10 @@ for (const [network, prefix] of [
   blocked.addSubnet(network, prefix, 'ipv4')
 }
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // IPv4-compatible (deprecated, ::a.b.c.d: `[::127.0.0.1]` is `[::7f00:1]`), with :: and ::1 in it.
+  ['::', 96],
+  // IPv4-translated (::ffff:0:a.b.c.d, SIIT): `[::ffff:0:7f00:1]` is loopback too.
+  ['::ffff:0:0:0', 96],
   ['64:ff9b:1::', 48],
   ['100::', 64],
   ['2001::', 23],
@@ -70,6 +72,17 @@ export function isPublicAddress(address: string): boolean {
 export interface UrlPolicy {
   /** NODE_ENV=production: https only, and only to public addresses. */
   production: boolean
+  /** Loopback and private targets allowed (development with NOTIFY_ALLOW_PRIVATE_WEBHOOKS=true only). */
+  allowPrivate: boolean
+}
+
+/** The policy a configuration asks for: private targets never in production, in development on request. */
+export function urlPolicyOf(config: {
+  nodeEnv: string
+  notify: { allowPrivateWebhooks: boolean }
+}): UrlPolicy {
+  const production = config.nodeEnv === 'production'
+  return { production, allowPrivate: !production && config.notify.allowPrivateWebhooks }
 }
 
 /**
@@ -88,10 +101,10 @@ export function webhookUrlProblem(raw: string, policy: UrlPolicy): string | null
   if (url.username || url.password) return 'must not contain credentials'
   if (url.hash) return 'must not contain a fragment'
   const host = url.hostname.replace(/^\[|\]$/g, '')
-  if (policy.production && isIP(host) && !isPublicAddress(host)) {
+  if (!policy.allowPrivate && isIP(host) && !isPublicAddress(host)) {
     return 'must point to a public address'
   }
-  if (policy.production && (host === 'localhost' || host.endsWith('.localhost'))) {
+  if (!policy.allowPrivate && (host === 'localhost' || host.endsWith('.localhost'))) {
     return 'must point to a public address'
   }
   return null

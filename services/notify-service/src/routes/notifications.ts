@@ -73,9 +73,12 @@ export const notificationRoutes: FastifyPluginAsyncZod<{
         querystring: pageQuerySchema.extend({
           status: z.enum(NOTIFICATION_STATUSES).optional(),
           channel: z.enum(CHANNELS).optional(),
-          matchId: z.string().max(100).optional(),
+          matchId: z.uuid().optional(),
           eventId: z.uuid().optional(),
-          organisation: z.string().max(63).optional(),
+          organisation: z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an organisation id')
+            .optional(),
         }),
         response: { 200: pageSchema(notificationSchema), 400: problemSchema, 403: problemSchema },
       },

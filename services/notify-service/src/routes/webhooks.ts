@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import type { NotifyDatabase, Webhook } from '../db/schema.js'
+import { urlPolicyOf } from '../domain/address-policy.js'
 import { deleteWebhook } from '../use-cases/delete-webhook.js'
 import { listWebhooks } from '../use-cases/list-webhooks.js'
 import { registerWebhook } from '../use-cases/register-webhook.js'
@@ -46,7 +47,7 @@ const urlSchema = z
 
 /** Webhooks for school and police systems: each organisation manages its own. */
 export const webhookRoutes: FastifyPluginAsyncZod<{ db: Kysely<NotifyDatabase> }> = async (app, { db }) => {
-  const production = app.config.nodeEnv === 'production'
+  const policy = urlPolicyOf(app.config)
 
   app.post(
     '/v1/webhooks',
@@ -57,21 +58,17 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Kysely<NotifyDatabase> }
         summary: 'Register a webhook',
         tags: ['webhooks'],
         description:
-          "Registers an endpoint for the caller's organisation. Deliveries are signed per Standard Webhooks with the secret, which this answer alone shows. In production only https URLs to public addresses are accepted.",
+          "Registers an endpoint for the caller's organisation. Deliveries are signed per Standard Webhooks with the secret, which this answer alone shows. Only URLs to public addresses are accepted (https in production); a local receiver in development needs NOTIFY_ALLOW_PRIVATE_WEBHOOKS=true.",
         body: z.strictObject({
           url: urlSchema
-            .describe('Where to POST the events; in production a public https address.')
+            .describe('Where to POST the events: a public address (https in production).')
             .meta({ example: 'https://zuidzorg.example/verwijsindex' }),
         }),
         response: { 201: createdWebhookSchema, 400: problemSchema, 422: problemSchema },
       },
     },
     async (request, reply) => {
-      const { webhook, secret } = await registerWebhook(
-        { db, production },
-        actorOf(request),
-        request.body.url,
-      )
+      const { webhook, secret } = await registerWebhook({ db, policy }, actorOf(request), request.body.url)
       return reply.code(201).send({ ...toWebhook(webhook), secret })
     },
   )

@@ -10,6 +10,7 @@ import type { Notification } from '../db/schema.js'
 import { getWebhook } from '../db/webhooks.js'
 import type { MailSender } from '../delivery/email.js'
 import { postWebhook } from '../delivery/webhook.js'
+import { urlPolicyOf } from '../domain/address-policy.js'
 import { renderEmails } from '../domain/mail/render.js'
 import { webhookPayload } from '../domain/payload.js'
 import { perspectiveOf } from '../domain/perspective.js'
@@ -137,7 +138,7 @@ async function send(
     },
     {
       timeoutMs: deps.config.notify.webhookTimeoutSeconds * 1000,
-      production: deps.config.nodeEnv === 'production',
+      policy: urlPolicyOf(deps.config),
     },
   )
 }

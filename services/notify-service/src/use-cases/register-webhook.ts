@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely'
 import type { NotifyDatabase, Webhook } from '../db/schema.js'
 import { countActiveWebhooks, createWebhook, lockOrganisationWebhooks } from '../db/webhooks.js'
 import { hostResolvesPublic } from '../delivery/webhook.js'
-import { webhookUrlProblem } from '../domain/address-policy.js'
+import { type UrlPolicy, webhookUrlProblem } from '../domain/address-policy.js'
 import { actingAs } from '../domain/visibility.js'
 
 /** More would only multiply deliveries of the same facts; a system needs one or two. */
@@ -16,16 +16,16 @@ export const MAX_WEBHOOKS_PER_ORGANISATION = 10
  * only this answer shows. In production only https URLs to public addresses are accepted.
  */
 export async function registerWebhook(
-  deps: { db: Kysely<NotifyDatabase>; production: boolean },
+  deps: { db: Kysely<NotifyDatabase>; policy: UrlPolicy },
   actor: Actor,
   url: string,
 ): Promise<{ webhook: Webhook; secret: string }> {
-  const { db, production } = deps
+  const { db, policy } = deps
   const { id: createdBy, organisation: organisationId } = actingAs(actor)
-  const problem = webhookUrlProblem(url, { production })
+  const problem = webhookUrlProblem(url, policy)
   if (problem) throw ruleViolation('/url', `The URL ${problem}`)
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '')
-  if (production && !isIP(host)) {
+  if (policy.production && !isIP(host)) {
     const resolved = await hostResolvesPublic(host)
     if (!resolved.ok)
       throw ruleViolation('/url', `The URL must point to a public address: ${resolved.reason}`)
