@@ -8,6 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/shared/package.json packages/shared/
 COPY packages/client/package.json packages/client/
+COPY packages/cli/package.json packages/cli/
 COPY services/match-service/package.json services/match-service/
 COPY services/notify-service/package.json services/notify-service/
 COPY services/audit-service/package.json services/audit-service/
@@ -26,6 +27,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/shared/package.json packages/shared/
 COPY packages/client/package.json packages/client/
+COPY packages/cli/package.json packages/cli/
 COPY services/match-service/package.json services/match-service/
 COPY services/notify-service/package.json services/notify-service/
 COPY services/audit-service/package.json services/audit-service/

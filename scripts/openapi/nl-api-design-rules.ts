@@ -161,10 +161,9 @@ export const nlApiDesignRules: RulesetDefinition = {
       ],
       message: 'operation {{path}}: {{error}}',
     },
-    // A warning until every property is described (the count is in the contract test's output).
     'verwijsindex:property-described': {
       description: 'Every schema property has a description',
-      severity: 'warn',
+      severity: 'error',
       given: '$..properties[*]',
       then: { function: propertyDescribed },
       message: '{{error}}',

@@ -45,6 +45,7 @@ describe.each(services)('%s', (name, build) => {
 
   it('has no errors under the NL API Design Rules ruleset', () => {
     expect(report.nlApiDesignRules.errors).toEqual([])
+    expect(report.nlApiDesignRules.warnings).toEqual([])
   })
 
   it('states the package version, the /v1 server, contact and licence', () => {

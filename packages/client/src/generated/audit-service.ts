@@ -125,63 +125,122 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AuditCheckpoint: {
+            /** @description Events in the chain at the checkpoint. */
             count: number;
+            /** @description The chain head hash at the checkpoint (SHA-256, hex). */
             head: string;
+            /** @description The checkpoint's id. */
             id: number;
+            /** @description The id of the signing key. */
             keyId: string;
-            /** @enum {string} */
+            /**
+             * @description `seal`: after a sealing run; `purge`: re-anchors the chain after a retention purge.
+             * @enum {string}
+             */
             kind: "seal" | "purge";
-            /** @description the exact text signed */
+            /** @description The exact text signed. */
             message: string;
+            /** @description For `purge`: the oldest instant still retained; else null. */
             retainedFrom: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was signed.
+             */
             sealedAt: string;
-            /** @description Ed25519 over the UTF-8 bytes of `message`, base64 */
+            /** @description Ed25519 over the UTF-8 bytes of `message`, base64. */
             signature: string;
         };
         AuditEvent: {
+            /**
+             * @description What happened: an action of the catalogue in docs/audit-actions.md.
+             * @example match.read
+             */
             action: string;
+            /** @description Who acted, for whom, in which role. */
             actor: {
+                /** @description The acting user or system (the token's `sub`); null for a job. */
                 id: string | null;
+                /** @description The professional a system token acted for (their email); null otherwise. */
                 onBehalfOf: string | null;
+                /** @description The organisation it acted for; null for operator roles. */
                 organisation: string | null;
+                /**
+                 * @description The token's roles.
+                 * @example [
+                 *       "professional"
+                 *     ]
+                 */
                 roles: string[];
             };
+            /** @description The caller's address (the access point); null for a job. */
             clientIp: string | null;
+            /** @description The event's id, in commit order. */
             id: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it happened.
+             */
             occurredAt: string;
-            /** @enum {string} */
+            /**
+             * @description `success`; `denied`: refused (need to know, role); `error`: failed.
+             * @enum {string}
+             */
             outcome: "success" | "denied" | "error";
+            /** @description The stated purpose, where one is asked (history requests). */
             purpose: string | null;
+            /** @description The HTTP request id, to find it in the logs; null for a job. */
             requestId: string | null;
+            /** @description The object acted on; null when none. */
             resource: {
+                /** @description The object's id; null for a collection or the log itself. */
                 id: string | null;
+                /**
+                 * @description The kind of object.
+                 * @example match
+                 */
                 type: string;
             } | null;
+            /**
+             * @description The service that recorded it.
+             * @example match-service
+             */
             service: string;
-            /** @description the subject key (keyed pseudonym of the child), never the BSN */
+            /** @description The subject key (keyed pseudonym of the child), never the BSN. */
             subject: string | null;
+            /** @description The caller's User-Agent; null when none. */
             userAgent: string | null;
         };
         AuditVerification: {
-            /** @description sealed events whose hash was recomputed and found right */
+            /** @description Sealed events whose hash was recomputed and found right. */
             checked: number;
+            /** @description Checkpoints signed with another (rotated) key, not checked. */
             checkpointsOtherKey: number;
+            /** @description Signed checkpoints found to match the chain. */
             checkpointsVerified: number;
+            /** @description The first break found; null when intact. */
             firstBreak: {
+                /** @description The break, for people. */
                 detail: string;
+                /** @description The event at the break; null when it is gone. */
                 eventId: number | null;
-                /** @enum {string} */
+                /**
+                 * @description What is wrong (docs/architecture.md §11).
+                 * @enum {string}
+                 */
                 reason: "hash_mismatch" | "event_missing" | "sequence_gap" | "checkpoint_mismatch" | "checkpoint_signature" | "checkpoint_beyond_chain" | "event_outside_chain";
+                /** @description The chain position of the break; null when not at one event. */
                 seq: number | null;
             } | null;
+            /** @description The chain head now. */
             head: {
+                /** @description Events in the chain. */
                 count: number;
+                /** @description The hash of the last sealed event (SHA-256, hex). */
                 hash: string;
             };
+            /** @description Whether the whole chain (and the given checkpoint) is intact. */
             ok: boolean;
-            /** @description committed events not sealed yet (the next run seals them) */
+            /** @description Committed events not sealed yet (the next run seals them). */
             unsealed: number;
         };
         /** @description An RFC 9457 problem: every 4xx and 5xx answer is one, as application/problem+json. */
@@ -219,23 +278,55 @@ export interface components {
             type: string;
         };
         SubjectAccess: {
+            /**
+             * @description What happened: an action of the catalogue in docs/audit-actions.md.
+             * @example match.read
+             */
             action: string;
+            /** @description Who acted, for whom, in which role. */
             actor: {
+                /** @description The acting user or system (the token's `sub`); null for a job. */
                 id: string | null;
+                /** @description The professional a system token acted for (their email); null otherwise. */
                 onBehalfOf: string | null;
+                /** @description The organisation it acted for; null for operator roles. */
                 organisation: string | null;
+                /**
+                 * @description The token's roles.
+                 * @example [
+                 *       "professional"
+                 *     ]
+                 */
                 roles: string[];
             };
+            /** @description The event's id, in commit order. */
             id: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it happened.
+             */
             occurredAt: string;
-            /** @enum {string} */
+            /**
+             * @description `success`; `denied`: refused (need to know, role); `error`: failed.
+             * @enum {string}
+             */
             outcome: "success" | "denied" | "error";
+            /** @description The stated purpose, where one is asked (history requests). */
             purpose: string | null;
+            /** @description The object acted on; null when none. */
             resource: {
+                /** @description The object's id; null for a collection or the log itself. */
                 id: string | null;
+                /**
+                 * @description The kind of object.
+                 * @example match
+                 */
                 type: string;
             } | null;
+            /**
+             * @description The service that recorded it.
+             * @example match-service
+             */
             service: string;
         };
     };
@@ -272,18 +363,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @enum {string} */
+                        /**
+                         * @description The signature algorithm.
+                         * @enum {string}
+                         */
                         algorithm: "Ed25519";
+                        /** @description This page, newest first. */
                         items: components["schemas"]["AuditCheckpoint"][];
+                        /** @description The current signing key's id. */
                         keyId: string;
-                        /** @description the key ring: the current key first, then earlier keys whose checkpoints still verify */
+                        /** @description The key ring: the current key first, then earlier keys whose checkpoints still verify. */
                         keys: {
+                            /** @description The key's id, as checkpoints name it. */
                             keyId: string;
-                            /** @description SPKI PEM */
+                            /** @description The public key (SPKI PEM). */
                             publicKey: string;
                         }[];
+                        /** @description Give it as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
-                        /** @description SPKI PEM of the current signing key */
+                        /** @description The public key to check signatures with (SPKI PEM). */
                         publicKey: string;
                     };
                 };
@@ -361,18 +459,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description The period counted, from (inclusive).
+                         */
                         from: string;
+                        /** @description Per acting organisation and action. */
                         items: {
+                            /**
+                             * @description The action.
+                             * @example match.read
+                             */
                             action: string;
+                            /** @description Events with outcome denied. */
                             denied: number;
+                            /** @description Events with outcome error. */
                             error: number;
-                            /** @description null: operator roles, which act for no organisation */
+                            /** @description The acting organisation; null: operator roles, which act for no organisation. */
                             organisation: string | null;
+                            /** @description Events with outcome success. */
                             success: number;
+                            /** @description Events in all. */
                             total: number;
                         }[];
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description The period counted, to (exclusive).
+                         */
                         to: string;
                     };
                 };
@@ -436,11 +549,13 @@ export interface operations {
                 actor?: string;
                 /** @description The previous page's `nextCursor`; absent for the first page. */
                 cursor?: string;
+                /** @description From this instant (inclusive). */
                 from?: string;
                 /** @description Items per page, 1 to 200. */
                 limit?: number;
                 organisation?: string;
                 outcome?: "success" | "denied" | "error";
+                /** @description Up to this instant (exclusive). */
                 to?: string;
             };
             header?: never;
@@ -522,9 +637,11 @@ export interface operations {
                 action?: string;
                 actor?: string;
                 format?: "ndjson" | "csv";
+                /** @description From this instant (inclusive). */
                 from?: string;
                 organisation?: string;
                 outcome?: "success" | "denied" | "error";
+                /** @description Up to this instant (exclusive). */
                 to?: string;
             };
             header?: never;
@@ -611,13 +728,21 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Burgerservicenummer: 9 digits passing the elfproef. Never stored.
+                     * @description The child's BSN (travels only in the body).
                      * @example 111222333
                      */
                     bsn: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description From this instant (inclusive).
+                     * @example 2026-01-01T00:00:00Z
+                     */
                     from?: string;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description Up to this instant (exclusive).
+                     * @example 2027-01-01T00:00:00Z
+                     */
                     to?: string;
                 };
             };

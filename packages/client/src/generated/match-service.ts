@@ -465,148 +465,420 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Coordination: {
+            /**
+             * @description When it was accepted; null until then.
+             * @example 2026-03-02T09:00:00.000Z
+             */
             acceptedAt: string | null;
+            /**
+             * @description When the designated organisation must have accepted; null once accepted.
+             * @example 2026-03-02T09:00:00.000Z
+             */
             dueAt: string | null;
+            /** @description The escalation step reached; 0 before any. */
             escalationLevel: number;
+            /** @description Every step, oldest first. */
             history: {
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description When it happened.
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 at: string;
-                event: string;
+                /**
+                 * @description What happened to the coordination.
+                 * @enum {string}
+                 */
+                event: "proposed" | "unassigned" | "accepted" | "declined" | "transfer_requested" | "transfer_declined" | "transferred" | "escalated" | "ended";
+                /** @description The escalation level reached, for `escalated`; else null. */
                 level: number | null;
+                /** @description The organisation it concerns (designated, declining, accepting); null when none. */
                 organisation: string | null;
+                /** @description The reason code given (decline or escalation), or who transferred; null when none. */
                 reason: string | null;
+                /** @description The region rule that designated, for `proposed`; else null. */
                 ruleId: string | null;
             }[];
+            /** @description The designated coordinator; null when nobody could be designated (`unassigned`). */
             organisation: {
+                /**
+                 * @description The organisation's id (a slug).
+                 * @example basisschool-regenboog
+                 */
                 id: string;
+                /**
+                 * @description The organisation's name.
+                 * @example Basisschool De Regenboog
+                 */
                 name: string;
-                sector: string;
+                /**
+                 * @description The organisation's sector.
+                 * @enum {string}
+                 */
+                sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
             } | null;
+            /** @description A transfer the receiving organisation has yet to accept; null when none. */
             pendingTransfer: {
+                /** @description The organisation asked to take coordination over. */
                 organisation: {
+                    /**
+                     * @description The organisation's id (a slug).
+                     * @example basisschool-regenboog
+                     */
                     id: string;
+                    /**
+                     * @description The organisation's name.
+                     * @example Basisschool De Regenboog
+                     */
                     name: string;
-                    sector: string;
+                    /**
+                     * @description The organisation's sector.
+                     * @enum {string}
+                     */
+                    sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                 };
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description When the transfer was proposed.
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 proposedAt: string;
             } | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the current coordinator was designated.
+             * @example 2026-03-02T09:00:00.000Z
+             */
             proposedAt: string;
+            /** @description The version of the region document applied. */
             regionVersion: number | null;
+            /**
+             * @description The region rule that designated the coordinator; null for a fallback.
+             * @example 4-to-18
+             */
             ruleId: string | null;
-            /** @enum {string} */
+            /**
+             * @description `proposed`: designated, awaiting acceptance; `accepted`; `unassigned`: no candidate, escalating; `ended`.
+             * @enum {string}
+             */
             status: "proposed" | "accepted" | "unassigned" | "ended";
         };
         CoordinationExplanation: {
+            /** @description Who would coordinate; null when no rule and no fallback yields anyone (`unassigned`). */
             coordinator: {
+                /** @description The organisation designated; null when the winning party was given only by sector. */
                 organisation: {
+                    /**
+                     * @description The organisation's id (a slug).
+                     * @example basisschool-regenboog
+                     */
                     id: string;
+                    /**
+                     * @description The organisation's name.
+                     * @example Basisschool De Regenboog
+                     */
                     name: string;
-                    sector: string;
+                    /**
+                     * @description The organisation's sector.
+                     * @enum {string}
+                     */
+                    sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                 } | null;
-                sector: string;
+                /**
+                 * @description The coordinator's sector.
+                 * @enum {string}
+                 */
+                sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
             } | null;
+            /**
+             * @description The rule that decided; null for the fallback or nobody.
+             * @example 4-to-18
+             */
             ruleId: string | null;
+            /** @description Every rule in order, with why it applied or not. */
             trace: {
+                /** @description Whether this rule decided. */
                 applied: boolean;
+                /**
+                 * @description Why it did or did not apply, for people.
+                 * @example age 7 is not below 4
+                 */
                 reason: string;
+                /**
+                 * @description The rule (or `fallback`, or a skipped party).
+                 * @example under-4
+                 */
                 ruleId: string;
             }[];
         };
+        /** @description An open match (or a closed one whose warm handover may still be recorded) and its to-do. */
         FollowUpItem: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the match was made.
+             */
             createdAt: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The match.
+             */
             matchId: string;
+            /** @description The region whose rules apply; null when none. */
             region: string | null;
-            /** @enum {string} */
+            /**
+             * @description The match's status.
+             * @enum {string}
+             */
             status: "open" | "closed";
+            /** @description What the organisation still has to do, most urgent first. */
             tasks: {
+                /** @description When it is due; null without a deadline. */
                 dueAt: string | null;
-                /** @enum {string} */
+                /**
+                 * @description Record contact, accept (a proposal or transfer), or record the warm handover.
+                 * @enum {string}
+                 */
                 task: "contact" | "accept" | "handover";
             }[];
         };
         Match: {
+            /**
+             * @description When it closed; null while open.
+             * @example 2026-03-02T09:00:00.000Z
+             */
             closedAt: string | null;
+            /** @description Parties that recorded they have coordinated with the others (follow-up made visible). */
             contacted: {
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description When it recorded it.
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 at: string;
+                /** @description The party that recorded contact. */
                 organisation: {
+                    /**
+                     * @description The organisation's id (a slug).
+                     * @example basisschool-regenboog
+                     */
                     id: string;
+                    /**
+                     * @description The organisation's name.
+                     * @example Basisschool De Regenboog
+                     */
                     name: string;
-                    sector: string;
+                    /**
+                     * @description The organisation's sector.
+                     * @enum {string}
+                     */
+                    sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                 };
             }[];
+            /** @description The match's care coordination; null when none. */
             coordination: components["schemas"]["Coordination"] | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the match was made.
+             * @example 2026-03-02T09:00:00.000Z
+             */
             createdAt: string;
+            /** @description Other children of the same household and who is involved with them. */
             households: {
+                /** @description The household member's match; null when that child has no match. */
                 matchId: string | null;
+                /** @description The organisations involved with another child of the household. */
                 parties: {
+                    /** @description The professional to contact. */
                     contact: {
+                        /**
+                         * @description The professional's email address.
+                         * @example a.devries@regenboog.example
+                         */
                         email: string;
+                        /**
+                         * @description The professional's name.
+                         * @example Anna de Vries
+                         */
                         name: string;
+                        /**
+                         * @description The professional's phone number.
+                         * @example +31 40 123 4567
+                         */
                         phone: string;
                     };
-                    /** @enum {string} */
+                    /**
+                     * @description `concern`: a signal about the child; `involvement`: the organisation has care running (ketenregistratie).
+                     * @enum {string}
+                     */
                     kind: "concern" | "involvement";
+                    /**
+                     * @description When the party left (its registration ended); null while involved.
+                     * @example 2026-03-02T09:00:00.000Z
+                     */
                     leftAt: string | null;
+                    /** @description The party's organisation. */
                     organisation: {
+                        /**
+                         * @description The organisation's id (a slug).
+                         * @example basisschool-regenboog
+                         */
                         id: string;
+                        /**
+                         * @description The organisation's name.
+                         * @example Basisschool De Regenboog
+                         */
                         name: string;
-                        sector: string;
+                        /**
+                         * @description The organisation's sector.
+                         * @enum {string}
+                         */
+                        sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                     };
+                    /** @description The party's registration; given only on the caller's own party. */
                     registrationId: string | null;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description When the party joined the match.
+                     * @example 2026-03-02T09:00:00.000Z
+                     */
                     since: string;
                 }[];
             }[];
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The match's id.
+             */
             id: string;
+            /** @description The organisations involved, earliest first, including those that left. */
             parties: {
+                /** @description The professional to contact. */
                 contact: {
+                    /**
+                     * @description The professional's email address.
+                     * @example a.devries@regenboog.example
+                     */
                     email: string;
+                    /**
+                     * @description The professional's name.
+                     * @example Anna de Vries
+                     */
                     name: string;
+                    /**
+                     * @description The professional's phone number.
+                     * @example +31 40 123 4567
+                     */
                     phone: string;
                 };
+                /**
+                 * @description When the party first recorded that it contacted the others.
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 contactedAt: string | null;
+                /** @description Whom it said it contacted (organisation ids). */
                 contactedOrganisations: string[];
-                /** @enum {string} */
+                /**
+                 * @description `concern`: a signal about the child; `involvement`: the organisation has care running (ketenregistratie).
+                 * @enum {string}
+                 */
                 kind: "concern" | "involvement";
+                /**
+                 * @description When the party left (its registration ended); null while involved.
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 leftAt: string | null;
+                /**
+                 * @description When the first notification of this match reached the party (reported by notify-service).
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 notifiedAt: string | null;
+                /** @description The party's organisation. */
                 organisation: {
+                    /**
+                     * @description The organisation's id (a slug).
+                     * @example basisschool-regenboog
+                     */
                     id: string;
+                    /**
+                     * @description The organisation's name.
+                     * @example Basisschool De Regenboog
+                     */
                     name: string;
-                    sector: string;
+                    /**
+                     * @description The organisation's sector.
+                     * @enum {string}
+                     */
+                    sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                 };
+                /** @description The party's registration; given only on the caller's own party. */
                 registrationId: string | null;
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description When the party joined the match.
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 since: string;
             }[];
+            /**
+             * @description The region whose rules apply; null when none applies.
+             * @example eindhoven
+             */
             region: string | null;
-            /** @enum {string} */
+            /**
+             * @description `open` while two or more organisations are involved; then `closed`.
+             * @enum {string}
+             */
             status: "open" | "closed";
+            /** @description The warm handover (care arranged, the family arrived) as the coordinator recorded it. */
             warmHandover: {
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description When the warm handover was recorded.
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 at: string;
+                /** @description The coordinator that recorded it. */
                 organisation: string;
             } | null;
         };
         Organisation: {
+            /** @description Whether it may register and be designated; deactivated organisations may not. */
             active: boolean;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was added.
+             */
             createdAt: string;
+            /**
+             * @description The organisation's functional mailbox.
+             * @example info@smw-eindhoven.example
+             */
             email: string;
+            /**
+             * @description The organisation's id (a slug).
+             * @example smw-eindhoven
+             */
             id: string;
+            /** @description Whether it may be designated care coordinator. */
             mayCoordinate: boolean;
+            /**
+             * @description The organisation's name.
+             * @example School Maatschappelijk Werk Eindhoven
+             */
             name: string;
+            /**
+             * @description The region it belongs to.
+             * @example eindhoven
+             */
             region: string;
-            /** @enum {string} */
+            /**
+             * @description The organisation's sector.
+             * @enum {string}
+             */
             sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was last changed.
+             */
             updatedAt: string;
         };
         /** @description An RFC 9457 problem: every 4xx and 5xx answer is one, as application/problem+json. */
@@ -644,208 +916,488 @@ export interface components {
             type: string;
         };
         Region: {
+            /**
+             * @description The region's code.
+             * @example eindhoven
+             */
             code: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When this version was stored.
+             */
             createdAt: string;
+            /** @description The covenant document of this version. */
             document: {
+                /** @description Who coordinates, and the escalation ladder. */
                 coordination: {
+                    /** @description How long the designated organisation has to accept. */
                     acceptWithin: {
+                        /**
+                         * @description Working days: Monday to Friday, minus Dutch public holidays and the region's holidays.
+                         * @example 5
+                         */
                         workingDays: number;
                     } | {
+                        /**
+                         * @description Hours on the clock.
+                         * @example 48
+                         */
                         hours: number;
                     };
-                    /** @default {} */
+                    /**
+                     * @description Per sector, the organisation that coordinates when no involved party of that sector may.
+                     * @default {}
+                     */
                     designated: {
                         [key: string]: string;
                     };
-                    /** @default [] */
+                    /**
+                     * @description The escalation ladder, level 1 first.
+                     * @default []
+                     */
                     escalation: {
+                        /** @description When the step is reached, counted from the designation. */
                         after: {
+                            /**
+                             * @description Working days: Monday to Friday, minus Dutch public holidays and the region's holidays.
+                             * @example 5
+                             */
                             workingDays: number;
                         } | {
+                            /**
+                             * @description Hours on the clock.
+                             * @example 48
+                             */
                             hours: number;
                         };
+                        /** @description What this step means, for people. */
                         description?: string;
+                        /** @description The step: 1, 2, 3, … in order. */
                         level: number;
+                        /** @description The organisations told when the step is reached; they may then read the match. */
                         notify: string[];
                     }[];
-                    /** @default first-registrant */
+                    /**
+                     * @description When no rule yields anyone: `first-registrant` or an organisation id.
+                     * @default first-registrant
+                     */
                     fallback: "first-registrant" | string;
+                    /** @description The covenant rules, evaluated in order; the first that yields an organisation decides. */
                     rules: {
+                        /** @description The coordinating sectors, in order of preference. */
                         coordinator: ("jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other")[];
+                        /** @description What the rule says, for people. */
                         description?: string;
+                        /**
+                         * @description The rule's id, unique in the document; explanations name it.
+                         * @example under-4
+                         */
                         id: string;
-                        /** @default {} */
+                        /**
+                         * @description When the rule applies: all its tests hold (none: always).
+                         * @default {}
+                         */
                         when: {
+                            /** @description The child's age on the evaluation day: from inclusive, below exclusive. */
                             age?: {
+                                /** @description Below this age (exclusive), whole years. */
                                 below?: number;
+                                /** @description From this age (inclusive), whole years. */
                                 from?: number;
                             };
+                            /** @description Any of these sectors has an active party. */
                             involved?: ("jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other")[];
+                            /** @description None of these sectors has an active party. */
                             notInvolved?: ("jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other")[];
+                            /** @description How many distinct organisations are active in the match. */
                             parties?: {
+                                /** @description At least this many distinct organisations active. */
                                 atLeast?: number;
+                                /** @description Fewer than this many distinct organisations active. */
                                 below?: number;
                             };
                         };
                     }[];
                 };
+                /** @description The covenant, for people. */
                 description?: string;
+                /** @description Follow-up deadlines: reminders, contact and the warm handover, in working days. */
                 followUp?: {
+                    /** @description A deadline, counted from the designation: in working days or in hours. */
                     contactWithin: {
+                        /**
+                         * @description Working days: Monday to Friday, minus Dutch public holidays and the region's holidays.
+                         * @example 5
+                         */
                         workingDays: number;
                     } | {
+                        /**
+                         * @description Hours on the clock.
+                         * @example 48
+                         */
                         hours: number;
                     };
+                    /** @description A deadline, counted from the designation: in working days or in hours. */
                     remindAfter: {
+                        /**
+                         * @description Working days: Monday to Friday, minus Dutch public holidays and the region's holidays.
+                         * @example 5
+                         */
                         workingDays: number;
                     } | {
+                        /**
+                         * @description Hours on the clock.
+                         * @example 48
+                         */
                         hours: number;
                     };
+                    /** @description A deadline, counted from the designation: in working days or in hours. */
                     warmHandoverWithin: {
+                        /**
+                         * @description Working days: Monday to Friday, minus Dutch public holidays and the region's holidays.
+                         * @example 5
+                         */
                         workingDays: number;
                     } | {
+                        /**
+                         * @description Hours on the clock.
+                         * @example 48
+                         */
                         hours: number;
                     };
                 };
-                /** @default [] */
+                /**
+                 * @description The region's own days off, besides the Dutch public holidays, for working-day deadlines.
+                 * @default []
+                 */
                 holidays: string[];
+                /**
+                 * @description The CBS codes of its municipalities; a municipality belongs to at most one region.
+                 * @example [
+                 *       "0772"
+                 *     ]
+                 */
                 municipalities: string[];
+                /**
+                 * @description The region's name.
+                 * @example Zorg voor Jeugd Eindhoven
+                 */
                 name: string;
+                /** @description Durations of registrations in the region. */
                 registration: {
+                    /** @description The duration of a registration that gives none, in days. */
                     defaultDurationDays: number;
+                    /** @description The longest duration allowed, in days (at most the legal two years). */
                     maxDurationDays: number;
                 };
             };
+            /** @description The document version, 1 for the first; each upload adds one. */
             version: number;
         };
         RegionStatistics: {
+            /** @description The first month, YYYY-MM. */
             from: string;
+            /** @description The smallest count published (0 aside): STATISTICS_MIN_CELL. */
             minCell: number;
+            /** @description The months, oldest first; closed months are frozen when published. */
             months: {
+                /** @description Care coordination. */
                 coordination: {
+                    /** @description Coordinations accepted in the month; null when suppressed. */
                     accepted: number | null;
+                    /** @description Declines in the month; null when suppressed. */
                     declined: number | null;
+                    /** @description Declines per reason; a key with null was suppressed by the small-cell rule. */
                     declinesByReason: {
                         [key: string]: number | null;
                     };
+                    /** @description Coordinations designated in the month; null when suppressed. */
                     designated: number | null;
+                    /** @description Escalation steps reached in the month; null when suppressed. */
                     escalated: number | null;
+                    /** @description Escalation steps per level; a key with null was suppressed by the small-cell rule. */
                     escalationsByLevel: {
                         [key: string]: number | null;
                     };
+                    /** @description Median working days from designation to acceptance; null when suppressed. */
                     medianWorkingDaysToAcceptance: number | null;
+                    /** @description Matches without a coordinator at the end of the month; null when suppressed. */
                     unassignedAtMonthEnd: number | null;
                 };
+                /** @description Follow-up: whether a match led to contact. */
                 followUp: {
+                    /** @description Of those, matches whose every party recorded contact within contactWithin; null when suppressed. */
                     allContactedWithin: number | null;
+                    /** @description Matches with at least one recorded contact; null when suppressed. */
                     contacted: number | null;
+                    /** @description allContactedWithin / opened; null when suppressed. */
                     followUpRate: number | null;
+                    /** @description Median working days from the match to its first recorded contact; null when suppressed. */
                     medianWorkingDaysToFirstContact: number | null;
+                    /** @description Matches made in the month (the base of the follow-up rate); null when suppressed. */
                     opened: number | null;
+                    /** @description Warm handovers recorded in the month; null when suppressed. */
                     warmHandovers: number | null;
                 };
+                /** @description Matches. */
                 matches: {
+                    /** @description Matches closed in the month; null when suppressed. */
                     closed: number | null;
+                    /** @description Matches made in the month with parties from more than one region; null when suppressed. */
                     crossRegion: number | null;
+                    /** @description Household links made in the month; null when suppressed. */
                     householdLinks: number | null;
+                    /** @description Matches open at the end of the month; null when suppressed. */
                     openAtMonthEnd: number | null;
+                    /** @description Matches made in the month; null when suppressed. */
                     opened: number | null;
                 };
+                /**
+                 * @description The month, YYYY-MM (Europe/Amsterdam).
+                 * @example 2026-01
+                 */
                 month: string;
+                /** @description Registrations (meldingen). */
                 registrations: {
+                    /** @description Registrations made. */
                     created: {
+                        /** @description Per age band on the registration's creation date (0-3, 4-11, 12-17, 18-22); a key with null was suppressed by the small-cell rule. */
                         byAgeBand: {
                             [key: string]: number | null;
                         };
+                        /** @description Per kind (concern, involvement); a key with null was suppressed by the small-cell rule. */
                         byKind: {
                             [key: string]: number | null;
                         };
+                        /** @description Per municipality code given with the registration; a key with null was suppressed by the small-cell rule. */
                         byMunicipality: {
                             [key: string]: number | null;
                         };
+                        /** @description Per sector of the registering organisation; a key with null was suppressed by the small-cell rule. */
                         bySector: {
                             [key: string]: number | null;
                         };
+                        /** @description Registrations made in the month; null when suppressed. */
                         total: number | null;
                     };
+                    /** @description Registrations ended. */
                     ended: {
+                        /** @description Per end reason; a key with null was suppressed by the small-cell rule. */
                         byReason: {
                             [key: string]: number | null;
                         };
+                        /** @description Registrations ended in the month; null when suppressed. */
                         total: number | null;
                     };
                 };
             }[];
+            /**
+             * @description The region.
+             * @example eindhoven
+             */
             region: string;
+            /** @description JSON Pointers of the figures withheld (null) by the small-cell rule. */
             suppressed: string[];
+            /** @description The last month, YYYY-MM. */
             to: string;
         };
         Registration: {
+            /** @description The professional to contact about this registration. */
             contact: {
+                /**
+                 * @description The professional's email address.
+                 * @example a.devries@regenboog.example
+                 */
                 email: string;
+                /**
+                 * @description The professional's name.
+                 * @example Anna de Vries
+                 */
                 name: string;
+                /**
+                 * @description The professional's phone number.
+                 * @example +31 40 123 4567
+                 */
                 phone: string;
             };
+            /** @description The match's coordination as designated in the same transaction; null without a match. */
             coordination: {
+                /**
+                 * @description When the designated organisation must have accepted; null once accepted.
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 dueAt: string | null;
+                /** @description The designated coordinator; null when nobody could be designated. */
                 organisation: {
+                    /**
+                     * @description The organisation's id (a slug).
+                     * @example basisschool-regenboog
+                     */
                     id: string;
+                    /**
+                     * @description The organisation's name.
+                     * @example Basisschool De Regenboog
+                     */
                     name: string;
-                    sector: string;
+                    /**
+                     * @description The organisation's sector.
+                     * @enum {string}
+                     */
+                    sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                 } | null;
-                /** @enum {string} */
+                /**
+                 * @description `proposed`: designated, awaiting acceptance; `accepted`; `unassigned`: no candidate, escalating; `ended`.
+                 * @enum {string}
+                 */
                 status: "proposed" | "accepted" | "unassigned" | "ended";
             } | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was registered.
+             * @example 2026-03-02T09:00:00.000Z
+             */
             createdAt: string;
+            /**
+             * @description When it ended; null while active.
+             * @example 2026-03-02T09:00:00.000Z
+             */
             endedAt: string | null;
-            endReason: string | null;
-            /** Format: date-time */
+            /** @description Why it ended: the registrant's `resolved`, `unjustified`, `transferred` or `error`, or the law's `expired`, `age_limit`, `erased`; null while active. */
+            endReason: ("resolved" | "unjustified" | "transferred" | "error" | "expired" | "age_limit" | "erased") | null;
+            /**
+             * Format: date-time
+             * @description When it ends by itself (its duration, at most two years, or the 23rd birthday).
+             * @example 2026-03-02T09:00:00.000Z
+             */
             endsAt: string;
+            /**
+             * @description The registrant's own reference (a pupil or case number), if given.
+             * @example LLN-2041
+             */
             externalReference: string | null;
+            /** @description Whether ended registrations of other organisations on this child exist in the history archive. */
             historyAvailable: boolean;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The registration's id.
+             */
             id: string;
-            /** @enum {string} */
+            /**
+             * @description `concern`: a signal about the child; `involvement`: the organisation has care running (ketenregistratie).
+             * @enum {string}
+             */
             kind: "concern" | "involvement";
+            /** @description The match it is part of; null without one. */
             matchId: string | null;
+            /** @description The registering organisation. */
             organisation: {
+                /**
+                 * @description The organisation's id (a slug).
+                 * @example basisschool-regenboog
+                 */
                 id: string;
+                /**
+                 * @description The organisation's name.
+                 * @example Basisschool De Regenboog
+                 */
                 name: string;
-                sector: string;
+                /**
+                 * @description The organisation's sector.
+                 * @enum {string}
+                 */
+                sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
             };
-            /** @enum {string} */
+            /**
+             * @description `active` while it can match; `ended` once withdrawn or run out.
+             * @enum {string}
+             */
             status: "active" | "ended";
         };
         SubjectLookup: {
+            /** @description The birth date held; null when nothing is held. */
             birthDate: string | null;
+            /** @description Whether the index holds anything on the child. */
             held: boolean;
+            /** @description Every match the child is or was part of. */
             matches: components["schemas"]["Match"][];
+            /** @description Every registration on the child, active and ended (archived). */
             registrations: {
+                /** @description The professional to contact about this registration. */
                 contact: {
+                    /**
+                     * @description The professional's email address.
+                     * @example a.devries@regenboog.example
+                     */
                     email: string;
+                    /**
+                     * @description The professional's name.
+                     * @example Anna de Vries
+                     */
                     name: string;
+                    /**
+                     * @description The professional's phone number.
+                     * @example +31 40 123 4567
+                     */
                     phone: string;
                 };
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description When it was registered.
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 createdAt: string;
+                /**
+                 * @description When it ended; null while active.
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 endedAt: string | null;
-                endReason: string | null;
-                /** Format: date-time */
+                /** @description Why it ended: the registrant's `resolved`, `unjustified`, `transferred` or `error`, or the law's `expired`, `age_limit`, `erased`; null while active. */
+                endReason: ("resolved" | "unjustified" | "transferred" | "error" | "expired" | "age_limit" | "erased") | null;
+                /**
+                 * Format: date-time
+                 * @description When it ends by itself (its duration, at most two years, or the 23rd birthday).
+                 * @example 2026-03-02T09:00:00.000Z
+                 */
                 endsAt: string;
+                /**
+                 * @description The registrant's own reference (a pupil or case number), if given.
+                 * @example LLN-2041
+                 */
                 externalReference: string | null;
+                /** @description Whether a (hashed) household address is held; the address itself is not kept. */
                 household: boolean;
-                /** Format: uuid */
+                /**
+                 * Format: uuid
+                 * @description The registration's id.
+                 */
                 id: string;
-                /** @enum {string} */
+                /**
+                 * @description `concern`: a signal about the child; `involvement`: the organisation has care running (ketenregistratie).
+                 * @enum {string}
+                 */
                 kind: "concern" | "involvement";
+                /** @description The registering organisation. */
                 organisation: {
+                    /**
+                     * @description The organisation's id (a slug).
+                     * @example basisschool-regenboog
+                     */
                     id: string;
+                    /**
+                     * @description The organisation's name.
+                     * @example Basisschool De Regenboog
+                     */
                     name: string;
-                    sector: string;
+                    /**
+                     * @description The organisation's sector.
+                     * @enum {string}
+                     */
+                    sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                 };
-                /** @enum {string} */
+                /**
+                 * @description `active` while it can match; `ended` once withdrawn or run out.
+                 * @enum {string}
+                 */
                 status: "active" | "ended";
             }[];
         };
@@ -1271,7 +1823,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description Why your organisation declines.
+                     * @enum {string}
+                     */
                     reason: "not_involved" | "no_capacity" | "other_is_better_placed" | "other";
                 };
             };
@@ -1401,6 +1956,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The organisation asked to take coordination over. */
                     organisation: string;
                 };
             };
@@ -1530,7 +2086,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description Why the match stalls (the Almere opschalingsmodel reasons).
+                     * @enum {string}
+                     */
                     reason: "no_contact" | "disagreement" | "commitments_not_kept" | "no_capacity" | "other";
                 };
             };
@@ -1844,15 +2403,28 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default true */
+                    /**
+                     * @description Whether it starts active (default true).
+                     * @default true
+                     */
                     active?: boolean;
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @description The organisation's functional mailbox, told what concerns the organisation as such.
+                     */
                     email: string;
+                    /** @description The organisation's id: a slug of lower-case letters, digits and hyphens. */
                     id: string;
+                    /** @description Whether it may be designated care coordinator; default by sector. */
                     mayCoordinate?: boolean;
+                    /** @description The organisation's name. */
                     name: string;
+                    /** @description The region it belongs to. */
                     region: string;
-                    /** @enum {string} */
+                    /**
+                     * @description The organisation's sector.
+                     * @enum {string}
+                     */
                     sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                 };
             };
@@ -2055,13 +2627,23 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description false deactivates it: its registrations end and its coordinations move. */
                     active?: boolean;
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @description The organisation's functional mailbox, told what concerns the organisation as such.
+                     */
                     email?: string;
+                    /** @description Whether it may be designated care coordinator; default by sector. */
                     mayCoordinate?: boolean;
+                    /** @description The organisation's name. */
                     name?: string;
+                    /** @description The region it belongs to. */
                     region?: string;
-                    /** @enum {string} */
+                    /**
+                     * @description The organisation's sector.
+                     * @enum {string}
+                     */
                     sector?: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                 };
             };
@@ -2188,7 +2770,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Its matches with something to do, oldest first. */
                         items: components["schemas"]["FollowUpItem"][];
+                        /** @description Always null: the whole list fits one page. */
                         nextCursor: null;
                     };
                 };
@@ -2433,72 +3017,166 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Who coordinates, and the escalation ladder. */
                     coordination: {
+                        /** @description How long the designated organisation has to accept. */
                         acceptWithin: {
+                            /**
+                             * @description Working days: Monday to Friday, minus Dutch public holidays and the region's holidays.
+                             * @example 5
+                             */
                             workingDays: number;
                         } | {
+                            /**
+                             * @description Hours on the clock.
+                             * @example 48
+                             */
                             hours: number;
                         };
-                        /** @default {} */
+                        /**
+                         * @description Per sector, the organisation that coordinates when no involved party of that sector may.
+                         * @default {}
+                         */
                         designated?: {
                             [key: string]: string;
                         };
-                        /** @default [] */
+                        /**
+                         * @description The escalation ladder, level 1 first.
+                         * @default []
+                         */
                         escalation?: {
+                            /** @description When the step is reached, counted from the designation. */
                             after: {
+                                /**
+                                 * @description Working days: Monday to Friday, minus Dutch public holidays and the region's holidays.
+                                 * @example 5
+                                 */
                                 workingDays: number;
                             } | {
+                                /**
+                                 * @description Hours on the clock.
+                                 * @example 48
+                                 */
                                 hours: number;
                             };
+                            /** @description What this step means, for people. */
                             description?: string;
+                            /** @description The step: 1, 2, 3, … in order. */
                             level: number;
+                            /** @description The organisations told when the step is reached; they may then read the match. */
                             notify: string[];
                         }[];
-                        /** @default first-registrant */
+                        /**
+                         * @description When no rule yields anyone: `first-registrant` or an organisation id.
+                         * @default first-registrant
+                         */
                         fallback?: "first-registrant" | string;
+                        /** @description The covenant rules, evaluated in order; the first that yields an organisation decides. */
                         rules: {
+                            /** @description The coordinating sectors, in order of preference. */
                             coordinator: ("jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other")[];
+                            /** @description What the rule says, for people. */
                             description?: string;
+                            /**
+                             * @description The rule's id, unique in the document; explanations name it.
+                             * @example under-4
+                             */
                             id: string;
-                            /** @default {} */
+                            /**
+                             * @description When the rule applies: all its tests hold (none: always).
+                             * @default {}
+                             */
                             when?: {
+                                /** @description The child's age on the evaluation day: from inclusive, below exclusive. */
                                 age?: {
+                                    /** @description Below this age (exclusive), whole years. */
                                     below?: number;
+                                    /** @description From this age (inclusive), whole years. */
                                     from?: number;
                                 };
+                                /** @description Any of these sectors has an active party. */
                                 involved?: ("jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other")[];
+                                /** @description None of these sectors has an active party. */
                                 notInvolved?: ("jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other")[];
+                                /** @description How many distinct organisations are active in the match. */
                                 parties?: {
+                                    /** @description At least this many distinct organisations active. */
                                     atLeast?: number;
+                                    /** @description Fewer than this many distinct organisations active. */
                                     below?: number;
                                 };
                             };
                         }[];
                     };
+                    /** @description The covenant, for people. */
                     description?: string;
+                    /** @description Follow-up deadlines: reminders, contact and the warm handover, in working days. */
                     followUp?: {
+                        /** @description A deadline, counted from the designation: in working days or in hours. */
                         contactWithin: {
+                            /**
+                             * @description Working days: Monday to Friday, minus Dutch public holidays and the region's holidays.
+                             * @example 5
+                             */
                             workingDays: number;
                         } | {
+                            /**
+                             * @description Hours on the clock.
+                             * @example 48
+                             */
                             hours: number;
                         };
+                        /** @description A deadline, counted from the designation: in working days or in hours. */
                         remindAfter: {
+                            /**
+                             * @description Working days: Monday to Friday, minus Dutch public holidays and the region's holidays.
+                             * @example 5
+                             */
                             workingDays: number;
                         } | {
+                            /**
+                             * @description Hours on the clock.
+                             * @example 48
+                             */
                             hours: number;
                         };
+                        /** @description A deadline, counted from the designation: in working days or in hours. */
                         warmHandoverWithin: {
+                            /**
+                             * @description Working days: Monday to Friday, minus Dutch public holidays and the region's holidays.
+                             * @example 5
+                             */
                             workingDays: number;
                         } | {
+                            /**
+                             * @description Hours on the clock.
+                             * @example 48
+                             */
                             hours: number;
                         };
                     };
-                    /** @default [] */
+                    /**
+                     * @description The region's own days off, besides the Dutch public holidays, for working-day deadlines.
+                     * @default []
+                     */
                     holidays?: string[];
+                    /**
+                     * @description The CBS codes of its municipalities; a municipality belongs to at most one region.
+                     * @example [
+                     *       "0772"
+                     *     ]
+                     */
                     municipalities: string[];
+                    /**
+                     * @description The region's name.
+                     * @example Zorg voor Jeugd Eindhoven
+                     */
                     name: string;
+                    /** @description Durations of registrations in the region. */
                     registration: {
+                        /** @description The duration of a registration that gives none, in days. */
                         defaultDurationDays: number;
+                        /** @description The longest duration allowed, in days (at most the legal two years). */
                         maxDurationDays: number;
                     };
                 };
@@ -2629,12 +3307,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description The child's age in whole years; give this or birthDate.
+                     * @example 7
+                     */
                     ageYears?: number;
-                    /** Format: date */
+                    /**
+                     * Format: date
+                     * @description The child's birth date; give this or ageYears.
+                     */
                     birthDate?: string;
+                    /** @description The organisations involved in the hypothetical case. */
                     parties: {
+                        /** @description The organisation, if known; without it the party counts as able to coordinate. */
                         organisation?: string;
-                        /** @enum {string} */
+                        /**
+                         * @description The party's sector.
+                         * @enum {string}
+                         */
                         sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                     }[];
                 };
@@ -2941,27 +3631,65 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: date */
+                    /**
+                     * Format: date
+                     * @description The child's birth date; 23 or older is refused.
+                     * @example 2016-05-10
+                     */
                     birthDate: string;
                     /**
-                     * @description Burgerservicenummer: 9 digits passing the elfproef. Never stored.
+                     * @description The child's BSN; turned into a keyed subject key on arrival and never stored.
                      * @example 111222333
                      */
                     bsn: string;
+                    /** @description The professional other parties contact; a system token must give it, a professional's token supplies it. */
                     contact?: {
-                        /** Format: email */
+                        /**
+                         * Format: email
+                         * @description The professional's email address.
+                         * @example a.devries@regenboog.example
+                         */
                         email: string;
+                        /**
+                         * @description The professional's name.
+                         * @example Anna de Vries
+                         */
                         name: string;
+                        /**
+                         * @description The professional's phone number.
+                         * @example +31 40 123 4567
+                         */
                         phone: string;
                     };
+                    /** @description Days the registration lasts; default the region's, at most the legal maximum (two years). */
                     durationDays?: number;
+                    /**
+                     * @description Your own reference (e.g. a pupil or case number): a code, not a place for text.
+                     * @example LLN-2041
+                     */
                     externalReference?: string;
+                    /** @description The child's home address, for household matches; only a keyed hash of it is kept. */
                     household?: {
+                        /**
+                         * @description The house number with optional addition.
+                         * @example 12A
+                         */
                         houseNumber: string;
+                        /**
+                         * @description The postcode.
+                         * @example 5611 AB
+                         */
                         postcode: string;
                     };
-                    /** @enum {string} */
+                    /**
+                     * @description `concern`: a signal about the child; `involvement`: your organisation has care running.
+                     * @enum {string}
+                     */
                     kind: "concern" | "involvement";
+                    /**
+                     * @description The child's municipality (CBS code); picks the region whose rules apply.
+                     * @example 0772
+                     */
                     municipality?: string;
                 };
             };
@@ -3174,12 +3902,26 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The professional other parties contact; a system token must give it, a professional's token supplies it. */
                     contact?: {
-                        /** Format: email */
+                        /**
+                         * Format: email
+                         * @description The professional's email address.
+                         * @example a.devries@regenboog.example
+                         */
                         email: string;
+                        /**
+                         * @description The professional's name.
+                         * @example Anna de Vries
+                         */
                         name: string;
+                        /**
+                         * @description The professional's phone number.
+                         * @example +31 40 123 4567
+                         */
                         phone: string;
                     };
+                    /** @description The new duration in days, counted from the creation, within the legal maximum. */
                     durationDays?: number;
                 };
             };
@@ -3309,7 +4051,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description Why the history is relevant; recorded with the request.
+                     * @enum {string}
+                     */
                     purpose: "assessment" | "coordination" | "other";
                 };
             };
@@ -3323,23 +4068,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The archived registrations, oldest first. */
                         items: {
+                            /** @description Its professional, to ask about it. */
                             contact: {
+                                /**
+                                 * @description The professional's email address.
+                                 * @example a.devries@regenboog.example
+                                 */
                                 email: string;
+                                /**
+                                 * @description The professional's name.
+                                 * @example Anna de Vries
+                                 */
                                 name: string;
+                                /**
+                                 * @description The professional's phone number.
+                                 * @example +31 40 123 4567
+                                 */
                                 phone: string;
                             };
-                            /** @enum {string} */
+                            /**
+                             * @description What kind of registration it was.
+                             * @enum {string}
+                             */
                             kind: "concern" | "involvement";
+                            /** @description The organisation that held the ended registration. */
                             organisation: {
+                                /**
+                                 * @description The organisation's id (a slug).
+                                 * @example basisschool-regenboog
+                                 */
                                 id: string;
+                                /**
+                                 * @description The organisation's name.
+                                 * @example Basisschool De Regenboog
+                                 */
                                 name: string;
-                                sector: string;
+                                /**
+                                 * @description The organisation's sector.
+                                 * @enum {string}
+                                 */
+                                sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                             };
+                            /** @description When it was active. */
                             period: {
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When it was registered.
+                                 */
                                 from: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When it ended.
+                                 */
                                 to: string;
                             };
                         }[];
@@ -3467,24 +4249,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Other children of the household and who is involved. */
                         households: {
+                            /** @description The household member's match; null when that child has no match. */
                             matchId: string | null;
+                            /** @description The organisations involved with another child of the household. */
                             parties: {
+                                /** @description The professional to contact. */
                                 contact: {
+                                    /**
+                                     * @description The professional's email address.
+                                     * @example a.devries@regenboog.example
+                                     */
                                     email: string;
+                                    /**
+                                     * @description The professional's name.
+                                     * @example Anna de Vries
+                                     */
                                     name: string;
+                                    /**
+                                     * @description The professional's phone number.
+                                     * @example +31 40 123 4567
+                                     */
                                     phone: string;
                                 };
-                                /** @enum {string} */
+                                /**
+                                 * @description `concern`: a signal about the child; `involvement`: the organisation has care running (ketenregistratie).
+                                 * @enum {string}
+                                 */
                                 kind: "concern" | "involvement";
+                                /**
+                                 * @description When the party left (its registration ended); null while involved.
+                                 * @example 2026-03-02T09:00:00.000Z
+                                 */
                                 leftAt: string | null;
+                                /** @description The party's organisation. */
                                 organisation: {
+                                    /**
+                                     * @description The organisation's id (a slug).
+                                     * @example basisschool-regenboog
+                                     */
                                     id: string;
+                                    /**
+                                     * @description The organisation's name.
+                                     * @example Basisschool De Regenboog
+                                     */
                                     name: string;
-                                    sector: string;
+                                    /**
+                                     * @description The organisation's sector.
+                                     * @enum {string}
+                                     */
+                                    sector: "jgz-0-4" | "jgz-4-19" | "school-po" | "school-vo" | "school-mbo" | "school-social-work" | "amw" | "cjg" | "bjz" | "veilig-thuis" | "police" | "justice" | "ggz" | "ggz-adult" | "youth-care" | "municipality" | "gp" | "childcare" | "other";
                                 };
+                                /** @description The party's registration; given only on the caller's own party. */
                                 registrationId: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description When the party joined the match.
+                                 * @example 2026-03-02T09:00:00.000Z
+                                 */
                                 since: string;
                             }[];
                         }[];
@@ -3565,7 +4388,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description `resolved`: the risk is gone; `unjustified`; `transferred`: care handed on; `error`.
+                     * @enum {string}
+                     */
                     reason: "resolved" | "unjustified" | "transferred" | "error";
                 };
             };
@@ -3694,11 +4520,14 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Burgerservicenummer: 9 digits passing the elfproef. Never stored.
+                     * @description The child's BSN (travels only in the body).
                      * @example 111222333
                      */
                     bsn: string;
-                    /** @enum {string} */
+                    /**
+                     * @description `objection` (AVG art. 21), `deceased`, or `error` (registered by mistake).
+                     * @enum {string}
+                     */
                     reason: "objection" | "deceased" | "error";
                 };
             };
@@ -3712,8 +4541,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description What was erased. */
                         erased: {
+                            /** @description Matches erased. */
                             matches: number;
+                            /** @description Registrations erased. */
                             registrations: number;
                         };
                     };
@@ -3822,7 +4654,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Burgerservicenummer: 9 digits passing the elfproef. Never stored.
+                     * @description The child's BSN (travels only in the body).
                      * @example 111222333
                      */
                     bsn: string;

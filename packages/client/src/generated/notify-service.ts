@@ -440,39 +440,84 @@ export interface webhooks {
 export interface components {
     schemas: {
         CreatedWebhook: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was registered.
+             */
             createdAt: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The webhook's id.
+             */
             id: string;
+            /** @description The organisation whose events it receives. */
             organisation: string;
+            /** @description `whsec_<base64>`: shown only in this answer; verify deliveries with it (Standard Webhooks). */
             secret: string;
+            /**
+             * @description Where deliveries are POSTed.
+             * @example https://zuidzorg.example/verwijsindex
+             */
             url: string;
         };
         Notification: {
+            /** @description Delivery attempts so far. */
             attempts: number;
-            /** @enum {string} */
+            /**
+             * @description How it is delivered.
+             * @enum {string}
+             */
             channel: "email" | "webhook";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was queued.
+             */
             createdAt: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The event it tells of (stable, for dropping duplicates).
+             */
             eventId: string;
-            /** @enum {string} */
+            /**
+             * @description What happened.
+             * @enum {string}
+             */
             eventType: "match.created" | "match.party_joined" | "match.party_left" | "match.closed" | "household.linked" | "registration.ending_soon" | "registration.ended" | "coordination.proposed" | "coordination.accepted" | "coordination.declined" | "coordination.unassigned" | "coordination.transfer_requested" | "coordination.transferred" | "coordination.escalated" | "match.follow_up_due";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The notification's id.
+             */
             id: string;
-            /** @enum {string} */
+            /**
+             * @description The language of the message.
+             * @enum {string}
+             */
             language: "nl" | "en";
+            /** @description The last attempt's error; null when none. */
             lastError: string | null;
+            /** @description The match it concerns; null when none. */
             matchId: string | null;
+            /** @description Message-ID (e-mail) or webhook-id: the same for every attempt, for the receiver to drop duplicates. */
             messageId: string;
+            /** @description When it is tried next; null when not waiting. */
             nextAttemptAt: string | null;
+            /** @description The organisation it is for. */
             organisation: string;
+            /** @description The e-mail address, or the webhook's URL. */
             recipient: string;
+            /** @description When it was delivered; null until then. */
             sentAt: string | null;
-            /** @enum {string} */
+            /**
+             * @description Where delivery stands.
+             * @enum {string}
+             */
             status: "pending" | "sent" | "failed" | "dead";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
             updatedAt: string;
+            /** @description The webhook, for a webhook delivery; else null. */
             webhookId: string | null;
         };
         /** @description An RFC 9457 problem: every 4xx and 5xx answer is one, as application/problem+json. */
@@ -510,11 +555,22 @@ export interface components {
             type: string;
         };
         Webhook: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was registered.
+             */
             createdAt: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The webhook's id.
+             */
             id: string;
+            /** @description The organisation whose events it receives. */
             organisation: string;
+            /**
+             * @description Where deliveries are POSTed.
+             * @example https://zuidzorg.example/verwijsindex
+             */
             url: string;
         };
         /** @description A webhook body: one event as the receiving organisation may see it. */
@@ -1051,6 +1107,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description Where to POST the events: a public address (https in production).
+                     * @example https://zuidzorg.example/verwijsindex
+                     */
                     url: string;
                 };
             };

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Kysely, Selectable, Transaction } from 'kysely'
+import type { Sector } from '../events.js'
 
 /** audit.events: one row per access or attempted access (NEN 7513). Written by every service. */
 export interface AuditEventsTable {
@@ -27,7 +28,8 @@ export interface AuditEventsTable {
 export interface OrganisationsTable {
   id: string
   name: string
-  sector: string
+  /** One of SECTORS: only the validated API and the demo write it. */
+  sector: Sector
   regionCode: string
   email: string
   mayCoordinate: boolean

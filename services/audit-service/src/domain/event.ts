@@ -47,23 +47,45 @@ export const AUDIT_LOG = { type: 'audit_log', id: null }
 /** The audit event as the API shows it (docs/architecture.md): the subject only as its key, never a BSN. */
 export const auditEventSchema = z
   .object({
-    id: z.number().int(),
-    occurredAt: z.date(),
-    service: z.string(),
-    action: z.string(),
-    outcome: z.enum(['success', 'denied', 'error']),
-    actor: z.object({
-      id: z.string().nullable(),
-      organisation: z.string().nullable(),
-      roles: z.array(z.string()),
-      onBehalfOf: z.string().nullable(),
-    }),
-    subject: z.string().nullable().describe('the subject key (keyed pseudonym of the child), never the BSN'),
-    resource: z.object({ type: z.string(), id: z.string().nullable() }).nullable(),
-    requestId: z.string().nullable(),
-    clientIp: z.string().nullable(),
-    userAgent: z.string().nullable(),
-    purpose: z.string().nullable(),
+    id: z.number().int().describe("The event's id, in commit order."),
+    occurredAt: z.date().describe('When it happened.'),
+    service: z.string().describe('The service that recorded it.').meta({ example: 'match-service' }),
+    action: z
+      .string()
+      .describe('What happened: an action of the catalogue in docs/audit-actions.md.')
+      .meta({ example: 'match.read' }),
+    outcome: z
+      .enum(['success', 'denied', 'error'])
+      .describe('`success`; `denied`: refused (need to know, role); `error`: failed.'),
+    actor: z
+      .object({
+        id: z.string().nullable().describe("The acting user or system (the token's `sub`); null for a job."),
+        organisation: z
+          .string()
+          .nullable()
+          .describe('The organisation it acted for; null for operator roles.'),
+        roles: z
+          .array(z.string())
+          .describe("The token's roles.")
+          .meta({ example: ['professional'] }),
+        onBehalfOf: z
+          .string()
+          .nullable()
+          .describe('The professional a system token acted for (their email); null otherwise.'),
+      })
+      .describe('Who acted, for whom, in which role.'),
+    subject: z.string().nullable().describe('The subject key (keyed pseudonym of the child), never the BSN.'),
+    resource: z
+      .object({
+        type: z.string().describe('The kind of object.').meta({ example: 'match' }),
+        id: z.string().nullable().describe("The object's id; null for a collection or the log itself."),
+      })
+      .nullable()
+      .describe('The object acted on; null when none.'),
+    requestId: z.string().nullable().describe('The HTTP request id, to find it in the logs; null for a job.'),
+    clientIp: z.string().nullable().describe("The caller's address (the access point); null for a job."),
+    userAgent: z.string().nullable().describe("The caller's User-Agent; null when none."),
+    purpose: z.string().nullable().describe('The stated purpose, where one is asked (history requests).'),
   })
   .meta({ id: 'AuditEvent' })
 

@@ -13,34 +13,49 @@ const VERIFY_TIMEOUT_MS = 15 * 60_000
 
 const verifyResultSchema = z
   .object({
-    ok: z.boolean(),
-    checked: z.number().int().describe('sealed events whose hash was recomputed and found right'),
+    ok: z.boolean().describe('Whether the whole chain (and the given checkpoint) is intact.'),
+    checked: z.number().int().describe('Sealed events whose hash was recomputed and found right.'),
     firstBreak: z
       .object({
-        seq: z.number().int().nullable(),
-        eventId: z.number().int().nullable(),
-        reason: z.enum(BREAK_REASONS),
-        detail: z.string(),
+        seq: z
+          .number()
+          .int()
+          .nullable()
+          .describe('The chain position of the break; null when not at one event.'),
+        eventId: z.number().int().nullable().describe('The event at the break; null when it is gone.'),
+        reason: z.enum(BREAK_REASONS).describe('What is wrong (docs/architecture.md §11).'),
+        detail: z.string().describe('The break, for people.'),
       })
-      .nullable(),
-    head: z.object({ count: z.number().int(), hash: z.string() }),
-    checkpointsVerified: z.number().int(),
-    checkpointsOtherKey: z.number().int(),
-    unsealed: z.number().int().describe('committed events not sealed yet (the next run seals them)'),
+      .nullable()
+      .describe('The first break found; null when intact.'),
+    head: z
+      .object({
+        count: z.number().int().describe('Events in the chain.'),
+        hash: z.string().describe('The hash of the last sealed event (SHA-256, hex).'),
+      })
+      .describe('The chain head now.'),
+    checkpointsVerified: z.number().int().describe('Signed checkpoints found to match the chain.'),
+    checkpointsOtherKey: z
+      .number()
+      .int()
+      .describe('Checkpoints signed with another (rotated) key, not checked.'),
+    unsealed: z.number().int().describe('Committed events not sealed yet (the next run seals them).'),
   })
   .meta({ id: 'AuditVerification' })
 
 const checkpointSchema = z
   .object({
-    id: z.number().int(),
-    kind: z.enum(['seal', 'purge']),
-    count: z.number().int(),
-    head: z.string(),
-    sealedAt: z.date(),
-    retainedFrom: z.date().nullable(),
-    keyId: z.string(),
-    signature: z.string().describe('Ed25519 over the UTF-8 bytes of `message`, base64'),
-    message: z.string().describe('the exact text signed'),
+    id: z.number().int().describe("The checkpoint's id."),
+    kind: z
+      .enum(['seal', 'purge'])
+      .describe('`seal`: after a sealing run; `purge`: re-anchors the chain after a retention purge.'),
+    count: z.number().int().describe('Events in the chain at the checkpoint.'),
+    head: z.string().describe('The chain head hash at the checkpoint (SHA-256, hex).'),
+    sealedAt: z.date().describe('When it was signed.'),
+    retainedFrom: z.date().nullable().describe('For `purge`: the oldest instant still retained; else null.'),
+    keyId: z.string().describe('The id of the signing key.'),
+    signature: z.string().describe('Ed25519 over the UTF-8 bytes of `message`, base64.'),
+    message: z.string().describe('The exact text signed.'),
   })
   .meta({ id: 'AuditCheckpoint' })
 
@@ -94,16 +109,26 @@ export const chainRoutes: FastifyPluginAsyncZod<{
         querystring: z.strictObject(pageQuerySchema.shape),
         response: {
           200: z.object({
-            algorithm: z.enum(['Ed25519']),
-            keyId: z.string(),
-            publicKey: z.string().describe('SPKI PEM of the current signing key'),
+            algorithm: z.enum(['Ed25519']).describe('The signature algorithm.'),
+            keyId: z.string().describe("The current signing key's id."),
+            publicKey: z.string().describe('The public key to check signatures with (SPKI PEM).'),
             keys: z
-              .array(z.object({ keyId: z.string(), publicKey: z.string().describe('SPKI PEM') }))
+              .array(
+                z
+                  .object({
+                    keyId: z.string().describe("The key's id, as checkpoints name it."),
+                    publicKey: z.string().describe('The public key (SPKI PEM).'),
+                  })
+                  .describe('A key of the ring.'),
+              )
               .describe(
-                'the key ring: the current key first, then earlier keys whose checkpoints still verify',
+                'The key ring: the current key first, then earlier keys whose checkpoints still verify.',
               ),
-            items: z.array(checkpointSchema),
-            nextCursor: z.string().nullable(),
+            items: z.array(checkpointSchema).describe('This page, newest first.'),
+            nextCursor: z
+              .string()
+              .nullable()
+              .describe('Give it as `cursor` for the next page; null on the last page.'),
           }),
           400: problemSchema,
         },

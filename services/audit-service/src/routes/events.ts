@@ -49,21 +49,27 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
           .superRefine(periodInOrder),
         response: {
           200: z.object({
-            from: z.date(),
-            to: z.date(),
-            items: z.array(
-              z.object({
-                organisation: z
-                  .string()
-                  .nullable()
-                  .describe('null: operator roles, which act for no organisation'),
-                action: z.string(),
-                total: z.number().int(),
-                success: z.number().int(),
-                denied: z.number().int(),
-                error: z.number().int(),
-              }),
-            ),
+            from: z.date().describe('The period counted, from (inclusive).'),
+            to: z.date().describe('The period counted, to (exclusive).'),
+            items: z
+              .array(
+                z
+                  .object({
+                    organisation: z
+                      .string()
+                      .nullable()
+                      .describe(
+                        'The acting organisation; null: operator roles, which act for no organisation.',
+                      ),
+                    action: z.string().describe('The action.').meta({ example: 'match.read' }),
+                    total: z.number().int().describe('Events in all.'),
+                    success: z.number().int().describe('Events with outcome success.'),
+                    denied: z.number().int().describe('Events with outcome denied.'),
+                    error: z.number().int().describe('Events with outcome error.'),
+                  })
+                  .describe('The counts of one organisation and action.'),
+              )
+              .describe('Per acting organisation and action.'),
           }),
           400: problemSchema,
         },

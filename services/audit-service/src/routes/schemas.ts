@@ -6,10 +6,14 @@ export const instantSchema = z.iso
   .transform((value) => new Date(value))
 
 export const periodShape = {
-  /** Inclusive. */
-  from: instantSchema.optional(),
-  /** Exclusive. */
-  to: instantSchema.optional(),
+  from: instantSchema
+    .optional()
+    .describe('From this instant (inclusive).')
+    .meta({ example: '2026-01-01T00:00:00Z' }),
+  to: instantSchema
+    .optional()
+    .describe('Up to this instant (exclusive).')
+    .meta({ example: '2027-01-01T00:00:00Z' }),
 }
 
 /** `to` after `from`, reported at `/to`. */

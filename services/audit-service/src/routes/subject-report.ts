@@ -36,7 +36,12 @@ export const subjectReportRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDataba
           "Every access to a child's data, reads and writes, oldest first (NEN 7513 client view): who, from which organisation, what and when. The BSN only in the body.",
         tags: ['audit'],
         querystring: z.strictObject(pageQuerySchema.shape),
-        body: z.strictObject({ bsn: bsnSchema, ...periodShape }).superRefine(periodInOrder),
+        body: z
+          .strictObject({
+            bsn: bsnSchema.describe("The child's BSN (travels only in the body)."),
+            ...periodShape,
+          })
+          .superRefine(periodInOrder),
         response: { 200: pageSchema(accessSchema), 400: problemSchema },
       },
     },

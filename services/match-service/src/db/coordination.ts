@@ -1,4 +1,5 @@
 import { type Insertable, type Kysely, sql, type Transaction, type Updateable } from 'kysely'
+import type { CoordinationHistoryEvent } from '../domain/coordination-history.js'
 import type { Coordination, CoordinationsTable, MatchDatabase } from './schema.js'
 
 export async function coordinationOf(
@@ -40,7 +41,7 @@ export async function addHistory(
     matchId: string
     subjectKey: string
     at: Date
-    event: string
+    event: CoordinationHistoryEvent
     organisationId?: string | null
     ruleId?: string | null
     level?: number | null

@@ -1,3 +1,4 @@
+import type { Sector } from '@verwijsindex/shared'
 import type { Kysely, Transaction } from 'kysely'
 import type { MatchDatabase, Registration } from './schema.js'
 
@@ -6,7 +7,7 @@ export interface InvolvementRow {
   registrationId: string
   organisationId: string
   organisationName: string
-  organisationSector: string
+  organisationSector: Sector
   organisationEmail: string
   contactName: string
   contactEmail: string

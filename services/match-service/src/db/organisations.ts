@@ -1,10 +1,11 @@
+import type { Sector } from '@verwijsindex/shared'
 import type { Kysely, Transaction } from 'kysely'
 import type { MatchDatabase, Organisation } from './schema.js'
 
 export interface OrganisationInput {
   id: string
   name: string
-  sector: string
+  sector: Sector
   region: string
   email: string
   mayCoordinate: boolean
@@ -55,14 +56,14 @@ export { findOrganisation as getOrganisation } from '@verwijsindex/shared'
 
 export async function listOrganisations(
   db: Kysely<MatchDatabase>,
-  filter: { region?: string | undefined; sector?: string | undefined; after?: string | undefined },
+  filter: { region?: string | undefined; sector?: Sector | undefined; after?: string | undefined },
   limit: number,
 ): Promise<Organisation[]> {
   return db
     .selectFrom('match.organisations')
     .selectAll()
     .$if(filter.region !== undefined, (q) => q.where('regionCode', '=', filter.region as string))
-    .$if(filter.sector !== undefined, (q) => q.where('sector', '=', filter.sector as string))
+    .$if(filter.sector !== undefined, (q) => q.where('sector', '=', filter.sector as Sector))
     .$if(filter.after !== undefined, (q) => q.where('id', '>', filter.after as string))
     .orderBy('id')
     .limit(limit)
@@ -73,7 +74,7 @@ export async function listOrganisations(
 export async function organisationRefs(
   db: Kysely<MatchDatabase>,
   ids: string[],
-): Promise<{ id: string; name: string; sector: string }[]> {
+): Promise<{ id: string; name: string; sector: Sector }[]> {
   if (ids.length === 0) return []
   return db
     .selectFrom('match.organisations')
@@ -86,7 +87,7 @@ export async function organisationRefs(
 export async function eventOrganisations(
   db: Kysely<MatchDatabase>,
   ids: string[],
-): Promise<{ id: string; name: string; sector: string; email: string }[]> {
+): Promise<{ id: string; name: string; sector: Sector; email: string }[]> {
   if (ids.length === 0) return []
   return db
     .selectFrom('match.organisations')
@@ -99,7 +100,7 @@ export async function eventOrganisations(
 export async function ruleOrganisations(
   db: Kysely<MatchDatabase>,
   ids: string[],
-): Promise<{ id: string; name: string; sector: string; mayCoordinate: boolean; active: boolean }[]> {
+): Promise<{ id: string; name: string; sector: Sector; mayCoordinate: boolean; active: boolean }[]> {
   if (ids.length === 0) return []
   return db
     .selectFrom('match.organisations')

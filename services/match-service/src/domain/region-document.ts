@@ -6,22 +6,41 @@ import { sectorSchema, slugSchema } from './sectors.js'
 const isoDate = z.iso.date()
 
 /** A deadline: working days (Mon–Fri minus Dutch public holidays and the region's own) or hours. */
-export const durationSchema = z.union([
-  z.strictObject({ workingDays: z.number().int().min(0).max(365) }),
-  z.strictObject({
-    hours: z
-      .number()
-      .int()
-      .min(0)
-      .max(24 * 365),
-  }),
-])
+export const durationSchema = z
+  .union([
+    z.strictObject({
+      workingDays: z
+        .number()
+        .int()
+        .min(0)
+        .max(365)
+        .describe("Working days: Monday to Friday, minus Dutch public holidays and the region's holidays.")
+        .meta({ example: 5 }),
+    }),
+    z.strictObject({
+      hours: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 365)
+        .describe('Hours on the clock.')
+        .meta({ example: 48 }),
+    }),
+  ])
+  .describe('A deadline, counted from the designation: in working days or in hours.')
 
 const ageSchema = z
   .strictObject({
-    from: z.number().int().min(0).max(MAX_AGE).optional(),
-    below: z.number().int().min(1).max(MAX_AGE).optional(),
+    from: z.number().int().min(0).max(MAX_AGE).optional().describe('From this age (inclusive), whole years.'),
+    below: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_AGE)
+      .optional()
+      .describe('Below this age (exclusive), whole years.'),
   })
+  .describe("The child's age on the evaluation day: from inclusive, below exclusive.")
   .refine((a) => a.from !== undefined || a.below !== undefined, 'give from, below or both')
   .refine(
     (a) => a.from === undefined || a.below === undefined || a.from < a.below,
@@ -30,32 +49,37 @@ const ageSchema = z
 
 const partiesSchema = z
   .strictObject({
-    atLeast: z.number().int().min(1).optional(),
-    below: z.number().int().min(2).optional(),
+    atLeast: z.number().int().min(1).optional().describe('At least this many distinct organisations active.'),
+    below: z.number().int().min(2).optional().describe('Fewer than this many distinct organisations active.'),
   })
+  .describe('How many distinct organisations are active in the match.')
   .refine((p) => p.atLeast !== undefined || p.below !== undefined, 'give atLeast, below or both')
 
 /** All tests must hold. `age`: from inclusive, below exclusive, whole years on the evaluation day. */
 export const conditionSchema = z.strictObject({
-  involved: z.array(sectorSchema).min(1).optional(),
-  notInvolved: z.array(sectorSchema).min(1).optional(),
+  involved: z.array(sectorSchema).min(1).optional().describe('Any of these sectors has an active party.'),
+  notInvolved: z.array(sectorSchema).min(1).optional().describe('None of these sectors has an active party.'),
   age: ageSchema.optional(),
   parties: partiesSchema.optional(),
 })
 
 export const ruleSchema = z.strictObject({
-  id: slugSchema,
-  description: text({ max: 500 }).optional(),
-  when: conditionSchema.default({}),
-  /** Sectors in order of preference. */
-  coordinator: z.array(sectorSchema).min(1),
+  id: slugSchema
+    .describe("The rule's id, unique in the document; explanations name it.")
+    .meta({ example: 'under-4' }),
+  description: text({ max: 500 }).optional().describe('What the rule says, for people.'),
+  when: conditionSchema.default({}).describe('When the rule applies: all its tests hold (none: always).'),
+  coordinator: z.array(sectorSchema).min(1).describe('The coordinating sectors, in order of preference.'),
 })
 
 export const escalationStepSchema = z.strictObject({
-  level: z.number().int().min(1).max(10),
-  description: text({ max: 500 }).optional(),
-  after: durationSchema,
-  notify: z.array(slugSchema).min(1),
+  level: z.number().int().min(1).max(10).describe('The step: 1, 2, 3, … in order.'),
+  description: text({ max: 500 }).optional().describe('What this step means, for people.'),
+  after: durationSchema.describe('When the step is reached, counted from the designation.'),
+  notify: z
+    .array(slugSchema)
+    .min(1)
+    .describe('The organisations told when the step is reached; they may then read the match.'),
 })
 
 /**
@@ -83,27 +107,63 @@ export const followUpSchema = z
 
 export const regionDocumentSchema = z
   .strictObject({
-    name: text({ min: 1, max: 200 }),
-    description: text({ max: 4000 }).optional(),
-    municipalities: z.array(z.string().regex(/^\d{4}$/, 'must be a 4-digit CBS municipality code')),
+    name: text({ min: 1, max: 200 })
+      .describe("The region's name.")
+      .meta({ example: 'Zorg voor Jeugd Eindhoven' }),
+    description: text({ max: 4000 }).optional().describe('The covenant, for people.'),
+    municipalities: z
+      .array(z.string().regex(/^\d{4}$/, 'must be a 4-digit CBS municipality code'))
+      .describe('The CBS codes of its municipalities; a municipality belongs to at most one region.')
+      .meta({ example: ['0772'] }),
     registration: z
       .strictObject({
-        defaultDurationDays: z.number().int().min(1).max(LEGAL_MAX_DURATION_DAYS),
-        maxDurationDays: z.number().int().min(1).max(LEGAL_MAX_DURATION_DAYS),
+        defaultDurationDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(LEGAL_MAX_DURATION_DAYS)
+          .describe('The duration of a registration that gives none, in days.'),
+        maxDurationDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(LEGAL_MAX_DURATION_DAYS)
+          .describe('The longest duration allowed, in days (at most the legal two years).'),
       })
+      .describe('Durations of registrations in the region.')
       .refine((r) => r.defaultDurationDays <= r.maxDurationDays, {
         message: 'defaultDurationDays may not exceed maxDurationDays',
         path: ['defaultDurationDays'],
       }),
-    holidays: z.array(isoDate).default([]),
-    coordination: z.strictObject({
-      rules: z.array(ruleSchema),
-      designated: z.partialRecord(sectorSchema, slugSchema).default({}),
-      fallback: z.union([z.literal('first-registrant'), slugSchema]).default('first-registrant'),
-      acceptWithin: durationSchema,
-      escalation: z.array(escalationStepSchema).default([]),
-    }),
-    followUp: followUpSchema.optional(),
+    holidays: z
+      .array(isoDate)
+      .default([])
+      .describe("The region's own days off, besides the Dutch public holidays, for working-day deadlines."),
+    coordination: z
+      .strictObject({
+        rules: z
+          .array(ruleSchema)
+          .describe('The covenant rules, evaluated in order; the first that yields an organisation decides.'),
+        designated: z
+          .partialRecord(sectorSchema, slugSchema)
+          .default({})
+          .describe(
+            'Per sector, the organisation that coordinates when no involved party of that sector may.',
+          ),
+        fallback: z
+          .union([z.literal('first-registrant'), slugSchema])
+          .default('first-registrant')
+          .describe('When no rule yields anyone: `first-registrant` or an organisation id.'),
+        acceptWithin: durationSchema.describe('How long the designated organisation has to accept.'),
+        escalation: z
+          .array(escalationStepSchema)
+          .default([])
+          .describe('The escalation ladder, level 1 first.'),
+      })
+      .describe('Who coordinates, and the escalation ladder.'),
+    followUp: followUpSchema
+      .optional()
+      .describe('Follow-up deadlines: reminders, contact and the warm handover, in working days.'),
   })
   .superRefine((doc, ctx) => {
     const seen = new Set<string>()

@@ -3,14 +3,16 @@ import { LEGAL_MAX_DURATION_DAYS } from './age.js'
 const DAY_MS = 24 * 60 * 60 * 1000
 
 /** Why a registration ended: the registrant's codes, or the law's clock (expired, age limit) and erasure. */
-export type EndReason =
-  | 'resolved'
-  | 'unjustified'
-  | 'transferred'
-  | 'error'
-  | 'expired'
-  | 'age_limit'
-  | 'erased'
+export const END_REASONS = [
+  'resolved',
+  'unjustified',
+  'transferred',
+  'error',
+  'expired',
+  'age_limit',
+  'erased',
+] as const
+export type EndReason = (typeof END_REASONS)[number]
 
 /** The reasons a registrant may give when withdrawing. */
 export type WithdrawReason = Exclude<EndReason, 'expired' | 'age_limit' | 'erased'>

@@ -1,4 +1,7 @@
 import { SECTORS, type Sector } from '@verwijsindex/shared'
+
+export type { Sector }
+
 import { z } from 'zod'
 
 export const sectorSchema = z.enum(SECTORS)

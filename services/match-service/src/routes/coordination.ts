@@ -53,7 +53,7 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         tags: ['coordination'],
         params,
         body: z.strictObject({
-          reason: z.enum(DECLINE_REASONS),
+          reason: z.enum(DECLINE_REASONS).describe('Why your organisation declines.'),
         }),
         response: responses,
       },
@@ -79,7 +79,9 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
           'The accepted coordinator proposes another organisation; that organisation accepts with accept.',
         tags: ['coordination'],
         params,
-        body: z.strictObject({ organisation: slugSchema }),
+        body: z.strictObject({
+          organisation: slugSchema.describe('The organisation asked to take coordination over.'),
+        }),
         response: responses,
       },
     },
@@ -105,7 +107,9 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         tags: ['coordination'],
         params,
         body: z.strictObject({
-          reason: z.enum(['no_contact', 'disagreement', 'commitments_not_kept', 'no_capacity', 'other']),
+          reason: z
+            .enum(['no_contact', 'disagreement', 'commitments_not_kept', 'no_capacity', 'other'])
+            .describe('Why the match stalls (the Almere opschalingsmodel reasons).'),
         }),
         response: responses,
       },

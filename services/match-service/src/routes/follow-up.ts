@@ -7,13 +7,24 @@ import { organisationFollowUp } from '../use-cases/organisation-follow-up.js'
 
 const followUpItemSchema = z
   .object({
-    matchId: z.uuid(),
-    status: z.enum(['open', 'closed']),
-    createdAt: z.date(),
-    region: z.string().nullable(),
-    /** What the organisation still has to do: record contact, accept (a proposal or transfer), the warm handover. */
-    tasks: z.array(z.object({ task: z.enum(['contact', 'accept', 'handover']), dueAt: z.date().nullable() })),
+    matchId: z.uuid().describe('The match.'),
+    status: z.enum(['open', 'closed']).describe("The match's status."),
+    createdAt: z.date().describe('When the match was made.'),
+    region: z.string().nullable().describe('The region whose rules apply; null when none.'),
+    tasks: z
+      .array(
+        z
+          .object({
+            task: z
+              .enum(['contact', 'accept', 'handover'])
+              .describe('Record contact, accept (a proposal or transfer), or record the warm handover.'),
+            dueAt: z.date().nullable().describe('When it is due; null without a deadline.'),
+          })
+          .describe('One thing to do.'),
+      )
+      .describe('What the organisation still has to do, most urgent first.'),
   })
+  .describe('An open match (or a closed one whose warm handover may still be recorded) and its to-do.')
   .meta({ id: 'FollowUpItem' })
 
 export const followUpRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async (app, { ctx }) => {
@@ -29,7 +40,10 @@ export const followUpRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = asyn
           "The organisation's own to-do list: its open matches (and closed ones whose warm handover may still be recorded) with what it still has to do, oldest first. Another organisation's list answers 404.",
         params: z.object({ id: slugSchema }),
         response: {
-          200: z.object({ items: z.array(followUpItemSchema), nextCursor: z.null() }),
+          200: z.object({
+            items: z.array(followUpItemSchema).describe('Its matches with something to do, oldest first.'),
+            nextCursor: z.null().describe('Always null: the whole list fits one page.'),
+          }),
           400: problemSchema,
           404: problemSchema,
         },

@@ -21,15 +21,23 @@ import {
 
 export const organisationSchema = z
   .object({
-    id: z.string(),
-    name: z.string(),
-    sector: sectorSchema,
-    region: z.string(),
-    email: z.string(),
-    mayCoordinate: z.boolean(),
-    active: z.boolean(),
-    createdAt: z.date(),
-    updatedAt: z.date(),
+    id: z.string().describe("The organisation's id (a slug).").meta({ example: 'smw-eindhoven' }),
+    name: z
+      .string()
+      .describe("The organisation's name.")
+      .meta({ example: 'School Maatschappelijk Werk Eindhoven' }),
+    sector: sectorSchema.describe("The organisation's sector."),
+    region: z.string().describe('The region it belongs to.').meta({ example: 'eindhoven' }),
+    email: z
+      .string()
+      .describe("The organisation's functional mailbox.")
+      .meta({ example: 'info@smw-eindhoven.example' }),
+    mayCoordinate: z.boolean().describe('Whether it may be designated care coordinator.'),
+    active: z
+      .boolean()
+      .describe('Whether it may register and be designated; deactivated organisations may not.'),
+    createdAt: z.date().describe('When it was added.'),
+    updatedAt: z.date().describe('When it was last changed.'),
   })
   .meta({ id: 'Organisation' })
 
@@ -46,13 +54,14 @@ export const toOrganisation = (o: Organisation) => ({
 })
 
 const fields = {
-  name: text({ min: 1, max: 200 }),
-  sector: sectorSchema,
-  region: slugSchema,
-  /** The organisation's functional mailbox, told of every match alongside the professional. */
-  email: z.email(),
-  mayCoordinate: z.boolean(),
-  active: z.boolean(),
+  name: text({ min: 1, max: 200 }).describe("The organisation's name."),
+  sector: sectorSchema.describe("The organisation's sector."),
+  region: slugSchema.describe('The region it belongs to.'),
+  email: z
+    .email()
+    .describe("The organisation's functional mailbox, told what concerns the organisation as such."),
+  mayCoordinate: z.boolean().describe('Whether it may be designated care coordinator; default by sector.'),
+  active: z.boolean().describe('false deactivates it: its registrations end and its coordinations move.'),
 }
 
 export const organisationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async (app, { ctx }) => {
@@ -67,10 +76,10 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
           'Adds an organisation (admin): its slug id, name, sector, region and functional mailbox.',
         tags: ['organisations'],
         body: z.strictObject({
-          id: slugSchema,
+          id: slugSchema.describe("The organisation's id: a slug of lower-case letters, digits and hyphens."),
           ...fields,
-          mayCoordinate: fields.mayCoordinate.optional(),
-          active: fields.active.default(true),
+          mayCoordinate: fields.mayCoordinate.optional().describe(fields.mayCoordinate.description ?? ''),
+          active: fields.active.default(true).describe('Whether it starts active (default true).'),
         }),
         response: { 201: organisationSchema, 400: problemSchema, 409: problemSchema, 422: problemSchema },
       },
@@ -97,12 +106,12 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         tags: ['organisations'],
         params: z.object({ id: slugSchema }),
         body: z.strictObject({
-          name: fields.name.optional(),
-          sector: fields.sector.optional(),
-          region: fields.region.optional(),
-          email: fields.email.optional(),
-          mayCoordinate: fields.mayCoordinate.optional(),
-          active: fields.active.optional(),
+          name: fields.name.optional().describe(fields.name.description ?? ''),
+          sector: fields.sector.optional().describe(fields.sector.description ?? ''),
+          region: fields.region.optional().describe(fields.region.description ?? ''),
+          email: fields.email.optional().describe(fields.email.description ?? ''),
+          mayCoordinate: fields.mayCoordinate.optional().describe(fields.mayCoordinate.description ?? ''),
+          active: fields.active.optional().describe(fields.active.description ?? ''),
         }),
         response: { 200: organisationSchema, 400: problemSchema, 404: problemSchema, 422: problemSchema },
       },

@@ -16,10 +16,10 @@ import { putRegion, readRegion, readRegions } from '../use-cases/regions.js'
 
 const regionSchema = z
   .object({
-    code: z.string(),
-    version: z.number().int(),
-    createdAt: z.date(),
-    document: regionDocumentSchema,
+    code: z.string().describe("The region's code.").meta({ example: 'eindhoven' }),
+    version: z.number().int().describe('The document version, 1 for the first; each upload adds one.'),
+    createdAt: z.date().describe('When this version was stored.'),
+    document: regionDocumentSchema.describe('The covenant document of this version.'),
   })
   .meta({ id: 'Region' })
 

@@ -1,15 +1,10 @@
 import {
   actorOf,
-  bsnSchema,
-  containsBsn,
   createdAtCursorSchema,
   decodeCursor,
-  emailSchema,
   ProblemError,
   pageQuerySchema,
   pageSchema,
-  personNameSchema,
-  phoneSchema,
   problemSchema,
   ruleViolation,
 } from '@verwijsindex/shared'
@@ -17,70 +12,14 @@ import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { MatchContext } from '../context.js'
-import { LEGAL_MAX_DURATION_DAYS } from '../domain/age.js'
 import { readHousehold } from '../use-cases/read-household.js'
 import { readRegistration, readRegistrations } from '../use-cases/read-registrations.js'
 import { type Contact, register } from '../use-cases/register.js'
 import { requestHistory } from '../use-cases/request-history.js'
 import { updateRegistration } from '../use-cases/update-registration.js'
 import { withdraw } from '../use-cases/withdraw.js'
-import {
-  contactSchema,
-  householdSchema,
-  organisationRefSchema,
-  registrationSchema,
-} from '../views/schemas.js'
-
-const archivedSchema = z.object({
-  organisation: organisationRefSchema,
-  contact: contactSchema,
-  kind: z.enum(['concern', 'involvement']),
-  period: z.object({ from: z.date(), to: z.date() }),
-})
-
-const contactInput = z.strictObject({
-  name: personNameSchema,
-  email: emailSchema,
-  phone: phoneSchema,
-})
-
-const durationDaysInput = z.number().int().min(1).max(LEGAL_MAX_DURATION_DAYS)
-
-/**
- * A registration holds only what the law allows (Jeugdwet 7.1.4): no reason, notes or any free text.
- * The schema is strict, so such a field is refused by name.
- */
-export const registrationInput = z
-  .strictObject({
-    bsn: bsnSchema,
-    birthDate: z.iso.date(),
-    kind: z.enum(['concern', 'involvement']),
-    durationDays: durationDaysInput.optional(),
-    /** The registrant's own reference (e.g. a pupil or case number): a code, not a place for text. */
-    externalReference: z
-      .string()
-      .regex(/^[A-Za-z0-9._/-]{1,64}$/, 'must be a code of 1 to 64 letters, digits or . _ / -')
-      // No BSN at rest, without exception: a reference that is (or hides) one is refused.
-      .refine((value) => !containsBsn(value), 'must not contain a BSN')
-      .optional(),
-    municipality: z
-      .string()
-      .regex(/^\d{4}$/, 'must be a 4-digit CBS municipality code')
-      .optional(),
-    household: z
-      .strictObject({
-        postcode: z.string().regex(/^\d{4} ?[A-Za-z]{2}$/, 'must be a Dutch postcode'),
-        houseNumber: z
-          .string()
-          .regex(/^\d{1,5}( ?[A-Za-z0-9-]{1,6})?$/, 'must be a house number with optional addition'),
-      })
-      .optional(),
-    contact: contactInput.optional(),
-  })
-  // The example 'Try it out' in /docs sends: valid as it stands (111222333 passes the elfproef).
-  .meta({
-    example: { bsn: '111222333', birthDate: '2016-05-10', kind: 'concern', externalReference: 'LLN-2041' },
-  })
+import { householdSchema, registrationSchema } from '../views/schemas.js'
+import { archivedSchema, contactInput, durationDaysInput, registrationInput } from './registration-schemas.js'
 
 const idParams = z.object({ id: z.uuid() })
 
@@ -182,7 +121,12 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         tags: ['registrations'],
         params: idParams,
         body: z
-          .strictObject({ contact: contactInput.optional(), durationDays: durationDaysInput.optional() })
+          .strictObject({
+            contact: contactInput.optional(),
+            durationDays: durationDaysInput
+              .optional()
+              .describe('The new duration in days, counted from the creation, within the legal maximum.'),
+          })
           .refine(
             (b) => b.contact !== undefined || b.durationDays !== undefined,
             'give contact, durationDays or both',
@@ -214,9 +158,15 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
           'The archived (ended) registrations of other organisations on the same child, with their contact and period. The law requires a purpose, which is audited.',
         tags: ['registrations'],
         params: idParams,
-        body: z.strictObject({ purpose: z.enum(['assessment', 'coordination', 'other']) }),
+        body: z.strictObject({
+          purpose: z
+            .enum(['assessment', 'coordination', 'other'])
+            .describe('Why the history is relevant; recorded with the request.'),
+        }),
         response: {
-          200: z.object({ items: z.array(archivedSchema) }),
+          200: z.object({
+            items: z.array(archivedSchema).describe('The archived registrations, oldest first.'),
+          }),
           400: problemSchema,
           404: problemSchema,
           409: problemSchema,
@@ -245,7 +195,14 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
           "Other organisations involved with other children of this registration's household (same hashed address).",
         tags: ['registrations'],
         params: idParams,
-        response: { 200: z.object({ households: z.array(householdSchema) }), 404: problemSchema },
+        response: {
+          200: z.object({
+            households: z
+              .array(householdSchema)
+              .describe('Other children of the household and who is involved.'),
+          }),
+          404: problemSchema,
+        },
       },
     },
     async (request) => ({
@@ -264,7 +221,11 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
           'Ends your registration with a reason code; a match with fewer than two active organisations closes.',
         tags: ['registrations'],
         params: idParams,
-        body: z.strictObject({ reason: z.enum(['resolved', 'unjustified', 'transferred', 'error']) }),
+        body: z.strictObject({
+          reason: z
+            .enum(['resolved', 'unjustified', 'transferred', 'error'])
+            .describe('`resolved`: the risk is gone; `unjustified`; `transferred`: care handed on; `error`.'),
+        }),
         response: { 200: registrationSchema, 400: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },

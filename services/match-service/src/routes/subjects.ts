@@ -8,11 +8,18 @@ import { heldRegistrationSchema, matchSchema } from '../views/schemas.js'
 
 const lookupSchema = z
   .object({
-    held: z.boolean(),
-    birthDate: z.iso.date().nullable(),
-    /** `household`: whether a (hashed) household address is held; the address itself is not kept. */
-    registrations: z.array(heldRegistrationSchema.extend({ household: z.boolean() })),
-    matches: z.array(matchSchema),
+    held: z.boolean().describe('Whether the index holds anything on the child.'),
+    birthDate: z.iso.date().nullable().describe('The birth date held; null when nothing is held.'),
+    registrations: z
+      .array(
+        heldRegistrationSchema.extend({
+          household: z
+            .boolean()
+            .describe('Whether a (hashed) household address is held; the address itself is not kept.'),
+        }),
+      )
+      .describe('Every registration on the child, active and ended (archived).'),
+    matches: z.array(matchSchema).describe('Every match the child is or was part of.'),
   })
   .meta({ id: 'SubjectLookup' })
 
@@ -31,7 +38,7 @@ export const subjectRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async
         description:
           "The privacy officer's view for a request under AVG art. 15: every active and archived registration and match on the child. The BSN travels only in the body.",
         tags: ['subjects'],
-        body: z.strictObject({ bsn: bsnSchema }),
+        body: z.strictObject({ bsn: bsnSchema.describe("The child's BSN (travels only in the body).") }),
         response: { 200: lookupSchema, 400: problemSchema },
       },
     },
@@ -48,9 +55,21 @@ export const subjectRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async
         description:
           'Erases everything about the child (objection, death, error) except the audit trail, which holds only the subject key.',
         tags: ['subjects'],
-        body: z.strictObject({ bsn: bsnSchema, reason: z.enum(['objection', 'deceased', 'error']) }),
+        body: z.strictObject({
+          bsn: bsnSchema.describe("The child's BSN (travels only in the body)."),
+          reason: z
+            .enum(['objection', 'deceased', 'error'])
+            .describe('`objection` (AVG art. 21), `deceased`, or `error` (registered by mistake).'),
+        }),
         response: {
-          200: z.object({ erased: z.object({ registrations: z.number().int(), matches: z.number().int() }) }),
+          200: z.object({
+            erased: z
+              .object({
+                registrations: z.number().int().describe('Registrations erased.'),
+                matches: z.number().int().describe('Matches erased.'),
+              })
+              .describe('What was erased.'),
+          }),
           400: problemSchema,
         },
       },

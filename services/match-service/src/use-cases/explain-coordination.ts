@@ -1,3 +1,4 @@
+import type { Sector } from '@verwijsindex/shared'
 import { type Actor, amsterdamDate, ProblemError, recordAudit } from '@verwijsindex/shared'
 import type { MatchContext } from '../context.js'
 import { organisationRefs, ruleOrganisations } from '../db/organisations.js'
@@ -14,7 +15,7 @@ export interface HypotheticalCase {
 }
 
 export interface Explanation {
-  coordinator: { organisation: { id: string; name: string; sector: string } | null; sector: string } | null
+  coordinator: { organisation: { id: string; name: string; sector: Sector } | null; sector: Sector } | null
   ruleId: string | null
   trace: TraceEntry[]
 }
@@ -42,7 +43,7 @@ export async function explainCoordination(
     let coordinator: Explanation['coordinator'] = null
     if (decision.sector) {
       const [org] = decision.organisationId ? await organisationRefs(trx, [decision.organisationId]) : []
-      coordinator = { organisation: org ?? null, sector: decision.sector }
+      coordinator = { organisation: org ?? null, sector: decision.sector as Sector }
     }
     await recordAudit(trx, actor, 'region.explain', { resource: { type: 'region', id: region.code } })
     return { coordinator, ruleId: decision.ruleId, trace: [...skipped, ...decision.trace] }

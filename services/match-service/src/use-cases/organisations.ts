@@ -1,3 +1,4 @@
+import type { Sector } from '@verwijsindex/shared'
 import { type Actor, ProblemError, recordAudit, ruleViolation } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
 import type { MatchContext } from '../context.js'
@@ -53,7 +54,7 @@ export async function updateOrganisation(
 export async function readOrganisations(
   ctx: MatchContext,
   actor: Actor,
-  filter: { region?: string | undefined; sector?: string | undefined; after?: string | undefined },
+  filter: { region?: string | undefined; sector?: Sector | undefined; after?: string | undefined },
   limit: number,
 ): Promise<Organisation[]> {
   const rows = await listOrganisations(ctx.db, filter, limit)

@@ -1,3 +1,4 @@
+import type { Sector } from '@verwijsindex/shared'
 import { type Actor, ProblemError, recordAudit } from '@verwijsindex/shared'
 import type { MatchContext } from '../context.js'
 import { archivedRegistrationsOfOthers } from '../db/registrations.js'
@@ -7,7 +8,7 @@ import { ownRegistration } from './own-registration.js'
 export type HistoryPurpose = 'assessment' | 'coordination' | 'other'
 
 export interface ArchivedRegistration {
-  organisation: { id: string; name: string; sector: string }
+  organisation: { id: string; name: string; sector: Sector }
   contact: { name: string; email: string; phone: string }
   kind: 'concern' | 'involvement'
   period: { from: Date; to: Date }

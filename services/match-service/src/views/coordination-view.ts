@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { coordinationOf, historyOf } from '../db/coordination.js'
 import { organisationRefs } from '../db/organisations.js'
 import type { MatchDatabase } from '../db/schema.js'
+import type { CoordinationHistoryEvent } from '../domain/coordination-history.js'
 
 /** A match's coordination as the parties see it: who, where it stands, and its history. */
 export async function coordinationView(db: Kysely<MatchDatabase>, matchId: string) {
@@ -26,7 +27,7 @@ export async function coordinationView(db: Kysely<MatchDatabase>, matchId: strin
       pending && c.pendingTransferAt ? { organisation: pending, proposedAt: c.pendingTransferAt } : null,
     history: (await historyOf(db, matchId)).map((h) => ({
       at: h.at,
-      event: h.event,
+      event: h.event as CoordinationHistoryEvent,
       organisation: h.organisationId,
       ruleId: h.ruleId,
       level: h.level,

@@ -11,25 +11,27 @@ import { retryNotification } from '../use-cases/retry-notification.js'
 
 export const notificationSchema = z
   .object({
-    id: z.uuid(),
-    eventId: z.uuid(),
-    eventType: z.enum(EVENT_TYPES),
-    matchId: z.string().nullable(),
-    channel: z.enum(CHANNELS),
-    /** The e-mail address, or the webhook's URL. */
-    recipient: z.string(),
-    organisation: z.string(),
-    webhookId: z.uuid().nullable(),
-    /** Message-ID (e-mail) or webhook-id: the same for every attempt, for the receiver to drop duplicates. */
-    messageId: z.string(),
-    language: z.enum(LANGUAGES),
-    status: z.enum(NOTIFICATION_STATUSES),
-    attempts: z.number().int(),
-    lastError: z.string().nullable(),
-    nextAttemptAt: z.date().nullable(),
-    createdAt: z.date(),
-    updatedAt: z.date(),
-    sentAt: z.date().nullable(),
+    id: z.uuid().describe("The notification's id."),
+    eventId: z.uuid().describe('The event it tells of (stable, for dropping duplicates).'),
+    eventType: z.enum(EVENT_TYPES).describe('What happened.'),
+    matchId: z.string().nullable().describe('The match it concerns; null when none.'),
+    channel: z.enum(CHANNELS).describe('How it is delivered.'),
+    recipient: z.string().describe("The e-mail address, or the webhook's URL."),
+    organisation: z.string().describe('The organisation it is for.'),
+    webhookId: z.uuid().nullable().describe('The webhook, for a webhook delivery; else null.'),
+    messageId: z
+      .string()
+      .describe(
+        'Message-ID (e-mail) or webhook-id: the same for every attempt, for the receiver to drop duplicates.',
+      ),
+    language: z.enum(LANGUAGES).describe('The language of the message.'),
+    status: z.enum(NOTIFICATION_STATUSES).describe('Where delivery stands.'),
+    attempts: z.number().int().describe('Delivery attempts so far.'),
+    lastError: z.string().nullable().describe("The last attempt's error; null when none."),
+    nextAttemptAt: z.date().nullable().describe('When it is tried next; null when not waiting.'),
+    createdAt: z.date().describe('When it was queued.'),
+    updatedAt: z.date().describe('When it last changed.'),
+    sentAt: z.date().nullable().describe('When it was delivered; null until then.'),
   })
   .meta({ id: 'Notification' })
 

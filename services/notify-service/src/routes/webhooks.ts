@@ -9,13 +9,24 @@ import { listWebhooks } from '../use-cases/list-webhooks.js'
 import { registerWebhook } from '../use-cases/register-webhook.js'
 
 const webhookSchema = z
-  .object({ id: z.uuid(), url: z.string(), organisation: z.string(), createdAt: z.date() })
+  .object({
+    id: z.uuid().describe("The webhook's id."),
+    url: z
+      .string()
+      .describe('Where deliveries are POSTed.')
+      .meta({ example: 'https://zuidzorg.example/verwijsindex' }),
+    organisation: z.string().describe('The organisation whose events it receives.'),
+    createdAt: z.date().describe('When it was registered.'),
+  })
   .meta({ id: 'Webhook' })
 
 const createdWebhookSchema = webhookSchema
   .extend({
-    /** `whsec_<base64>`: shown only in this answer; verify deliveries with it (Standard Webhooks). */
-    secret: z.string(),
+    secret: z
+      .string()
+      .describe(
+        '`whsec_<base64>`: shown only in this answer; verify deliveries with it (Standard Webhooks).',
+      ),
   })
   .meta({ id: 'CreatedWebhook' })
 
@@ -48,7 +59,11 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Kysely<NotifyDatabase> }
         tags: ['webhooks'],
         description:
           "Registers an endpoint for the caller's organisation. Deliveries are signed per Standard Webhooks with the secret, which this answer alone shows. Only URLs to public addresses are accepted (https in production); a local receiver in development needs NOTIFY_ALLOW_PRIVATE_WEBHOOKS=true.",
-        body: z.strictObject({ url: urlSchema }),
+        body: z.strictObject({
+          url: urlSchema
+            .describe('Where to POST the events: a public address (https in production).')
+            .meta({ example: 'https://zuidzorg.example/verwijsindex' }),
+        }),
         response: { 201: createdWebhookSchema, 400: problemSchema, 422: problemSchema },
       },
     },

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import { type SharedTables, sharedView } from '../../db/index.js'
+import type { Sector } from '../../events.js'
 
 export interface SeedOrganisation {
   id: string
@@ -28,7 +29,7 @@ export async function seedOrganisations<DB extends SharedTables>(
       .values({
         id: o.id,
         name: o.name ?? o.id,
-        sector: o.sector ?? 'other',
+        sector: (o.sector ?? 'other') as Sector,
         regionCode: 'test-region',
         email: o.email ?? `info@${o.id}.example`,
         mayCoordinate: true,
