@@ -13,6 +13,7 @@ import { endSession, registerSessions, type SessionDeps } from './auth/session.j
 import type { ConsoleDatabase } from './db/sessions.js'
 import { html } from './html.js'
 import { alert, contextOf, layout } from './pages/layout.js'
+import { auditRoutes } from './routes/audit.js'
 import { matchRoutes } from './routes/matches.js'
 import { registrationRoutes } from './routes/registrations.js'
 import { signInRoutes } from './routes/sign-in.js'
@@ -198,5 +199,6 @@ export async function buildWebConsole(deps: ConsoleDeps): Promise<FastifyInstanc
   await registrationRoutes(app, ctx)
   await matchRoutes(app, ctx)
   await subjectRoutes(app, ctx)
+  await auditRoutes(app, ctx)
   return app
 }

@@ -225,6 +225,17 @@ export const NL = {
     outcomes: { success: 'Gelukt', denied: 'Geweigerd', error: 'Fout' } as Record<string, string>,
     any: 'Alle',
     subjectReport: 'Inzagerapport van een kind',
+    subjectReportIntro:
+      'Alle toegang tot de gegevens van één kind, oudste eerst. Het BSN gaat alleen in het formulier mee.',
+    exportTitle: 'Exporteren',
+    exportIntro:
+      'De gebeurtenissen met de filters hierboven, in volgorde van nummer, voor een SIEM of een spreadsheet.',
+    filters: 'Zoeken in het toegangslog',
+    actionHint: 'Bijvoorbeeld match.read',
+    organisationHint: 'De code van de organisatie, bijvoorbeeld politie-zob',
+    results: 'Gebeurtenissen',
+    roles: 'Rollen',
+    purpose: 'Doel',
   },
   chain: {
     title: 'Integriteit van het toegangslog',
@@ -236,6 +247,12 @@ export const NL = {
     sealedAt: 'Verzegeld op',
     count: 'Aantal',
     key: 'Sleutel',
+    firstBreak: 'Eerste breuk',
+    verified: 'Geverifieerde controlepunten',
+    head: 'Laatste hash',
+    publicKey: 'Publieke sleutel (Ed25519) om de controlepunten zelf te controleren',
+    kind: 'Soort',
+    kinds: { seal: 'Verzegeling', purge: 'Opschoning' } as Record<string, string>,
   },
   organisations: {
     title: 'Organisaties',
