@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { buildAuditService } from '@verwijsindex/audit-service'
@@ -19,6 +20,15 @@ import type { FastifyInstance } from 'fastify'
 import { CompiledQuery } from 'kysely'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { expect } from 'vitest'
+
+/** A port nobody listens on now (for a server whose address must be known before it starts). */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return typeof address === 'object' && address ? address.port : 0
+}
 
 /** Debian's chromium (installed by .ci/run when missing), headless, with a fresh profile per run. */
 export const CHROMIUM = '/usr/bin/chromium'
@@ -50,16 +60,19 @@ export interface Stack {
 }
 
 /** The three services and the console on one test database with the demo loaded, on free ports. */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  env: Record<string, string> = {},
+  options: { consoleEnv?: Record<string, string>; consolePort?: number } = {},
+): Promise<Stack> {
   const database = await createTestDatabase()
   const base = testConfig(database.url, { TRUSTED_PROXIES: '127.0.0.1,::1', ...env })
   await loadDemo(base)
   const apps: FastifyInstance[] = []
   const logs: string[] = []
   const logStream = { write: (line: string) => void logs.push(line) }
-  const listen = async (app: FastifyInstance) => {
+  const listen = async (app: FastifyInstance, port = 0) => {
     apps.push(app)
-    await app.listen({ port: 0, host: '127.0.0.1' })
+    await app.listen({ port, host: '127.0.0.1' })
     const address = app.server.address()
     return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
   }
@@ -74,8 +87,9 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     NOTIFY_SERVICE_URL: urls.notify,
     AUDIT_SERVICE_URL: urls.audit,
     ...env,
+    ...options.consoleEnv,
   })
-  const consoleUrl = await listen(await buildWebConsole({ config, logStream }))
+  const consoleUrl = await listen(await buildWebConsole({ config, logStream }), options.consolePort)
   return {
     database,
     config,
