@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // Workspace packages export their TypeScript sources under the `source` condition (compiled dist/ otherwise):
+  // tests run the sources, like `npm start`. Vitest adds its default server conditions (node, development) to this one.
+  ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
     globalSetup: ['packages/shared/src/testing/global-setup.ts'],

@@ -2,7 +2,7 @@
  * The audit trail at scale: 1,000,000 generated events, sealed, then over real HTTP the subject report
  * (p50/p99), a filtered query, the chain verification and a full export with the memory it takes.
  *
- *   npx tsx bench/audit.ts          (or from bench/run.ts: runAuditBench())
+ *   npx tsx --conditions=source bench/audit.ts          (or from bench/run.ts: runAuditBench())
  *
  * The database: a fresh one created on the server of DATABASE_URL (dropped afterwards), else an embedded
  * PostgreSQL in a temporary folder. AUDIT_BENCH_EVENTS changes the number of events.

@@ -123,10 +123,14 @@ async function main() {
     RATE_LIMIT_PER_MINUTE: '100000000',
     LOG_LEVEL: 'warn',
   }
-  const server = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'serve.ts')], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const server = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', path.join(here, 'serve.ts')],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   try {
     await waitFor(server, 'bench server ready')
     const base = `http://127.0.0.1:${env.MATCH_SERVICE_PORT}`

@@ -27,7 +27,7 @@ async function start(cwd: string): Promise<Started> {
     AUDIT_SERVICE_PORT: String(ports[2]),
     LOG_LEVEL: 'warn',
   }
-  const child = spawn(process.execPath, ['--import', TSX, START], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', TSX, START], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import underPressure from '@fastify/under-pressure'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Kysely } from 'kysely'
 import type { DestinationStream } from 'pino'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
@@ -21,6 +14,7 @@ import type { Config } from './config.js'
 import { pingDatabase, type SharedTables, sharedView } from './db/index.js'
 import { problemSchema, registerProblemHandlers, sendProblem } from './errors.js'
 import { createLogger } from './logger.js'
+import { type OpenApiOptions, registerOpenApi } from './openapi.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -49,12 +43,16 @@ export interface ServiceAppOptions<DB extends SharedTables> {
   clock: Clock
   /** Where log lines go; tests pass a stream to read them back. */
   logStream?: DestinationStream
+  /** Whether POSTs take an Idempotency-Key (so the document declares its 409 and 422). */
+  idempotent?: boolean
+  /** The events the service sends, for the document's `webhooks`. */
+  webhooks?: OpenApiOptions['webhooks']
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/
 
 /**
- * The one fastify factory all three services use: zod schemas, OpenAPI at /docs, helmet, rate limits per
+ * The one fastify factory all three services use: zod schemas, OpenAPI at /v1/openapi.json and /docs, helmet, rate limits per
  * token subject, back-pressure, request ids, RFC 9457 problems, auth, health and metrics.
  */
 export async function createServiceApp<DB extends SharedTables>(
@@ -134,18 +132,11 @@ export async function createServiceApp<DB extends SharedTables>(
       return error
     },
   })
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: options.title, description: options.description, version: '1.0.0' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  })
-  // The API documentation is public like health and metrics.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false }
+  await registerOpenApi(app, {
+    title: options.title,
+    description: options.description,
+    idempotent: options.idempotent ?? false,
+    webhooks: options.webhooks,
   })
   const registeredRoutes: RegisteredRoute[] = []
   app.decorate('registeredRoutes', registeredRoutes)
@@ -156,7 +147,6 @@ export async function createServiceApp<DB extends SharedTables>(
       registeredRoutes.push({ method, url: route.url, public: Boolean(config?.public), roles: config?.roles })
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
   registerProblemHandlers(app)
   await registerAuth(app, config, (reason) => rejected.labels(reason).inc())
 
@@ -166,7 +156,7 @@ export async function createServiceApp<DB extends SharedTables>(
     '/health/live',
     {
       config: { public: true, rateLimit: false },
-      schema: { operationId: 'live', tags: ['health'], security: [], response: { 200: health } },
+      schema: { hide: true, response: { 200: health } },
     },
     async () => ({ status: 'ok' as const, service: options.serviceName }),
   )
@@ -174,12 +164,8 @@ export async function createServiceApp<DB extends SharedTables>(
     '/health/ready',
     {
       config: { public: true, rateLimit: false },
-      schema: {
-        operationId: 'ready',
-        tags: ['health'],
-        security: [],
-        response: { 200: health, 503: problemSchema },
-      },
+      // Operational, outside the versioned API: docs/operations.md describes it.
+      schema: { hide: true, response: { 200: health, 503: problemSchema } },
     },
     async (request, reply) => {
       try {

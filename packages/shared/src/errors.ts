@@ -31,15 +31,34 @@ export interface FieldError {
 
 export const problemSchema = z
   .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    code: z.string(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ pointer: z.string(), message: z.string() })).optional(),
+    type: z
+      .string()
+      .describe('A URI naming the kind of problem.')
+      .meta({ example: 'https://verwijsindex.nl/problems/validation-failed' }),
+    title: z.string().describe('A short summary of the kind of problem, for people.'),
+    status: z.number().int().describe('The HTTP status code.').meta({ example: 400 }),
+    code: z
+      .enum(Object.keys(problemCodes) as [ProblemCode, ...ProblemCode[]])
+      .describe('Stable and machine-readable: program against this (an RFC 9457 extension member).'),
+    detail: z.string().optional().describe('What went wrong in this request, for people.'),
+    instance: z.string().optional().describe('The path of the request that failed.'),
+    errors: z
+      .array(
+        z.object({
+          pointer: z
+            .string()
+            .describe('JSON Pointer into the request body (or region document).')
+            .meta({ example: '/birthDate' }),
+          message: z.string().describe('What is wrong with that field.'),
+        }),
+      )
+      .optional()
+      .describe('For validation and rule problems: each field at fault (an RFC 9457 extension member).'),
   })
-  .meta({ id: 'Problem' })
+  .meta({
+    id: 'Problem',
+    description: 'An RFC 9457 problem: every 4xx and 5xx answer is one, as application/problem+json.',
+  })
 
 export type Problem = z.infer<typeof problemSchema>
 

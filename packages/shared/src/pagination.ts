@@ -3,8 +3,12 @@ import { ProblemError } from './errors.js'
 
 /** `?cursor=&limit=`: the cursor is opaque to clients (base64url of the last item's sort key). */
 export const pageQuerySchema = z.object({
-  cursor: z.string().max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .max(500)
+    .optional()
+    .describe("The previous page's `nextCursor`; absent for the first page."),
+  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Items per page, 1 to 200.'),
 })
 
 export function encodeCursor(key: unknown): string {
@@ -35,7 +39,13 @@ export function pageOf<T>(
 }
 
 export const pageSchema = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() })
+  z.object({
+    items: z.array(item).describe('This page, newest first.'),
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe('Pass as `cursor` (with the same filters) for the next page; null at the end.'),
+  })
 
 /** The cursor of lists ordered newest first by (createdAt, id). */
 export const createdAtCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().min(1).max(100) })

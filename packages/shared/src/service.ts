@@ -7,11 +7,12 @@ import { createServiceApp } from './app.js'
 import { recordDenied } from './audit.js'
 import { verifySubjectKeyFingerprint } from './bsn.js'
 import { type Clock, systemClock } from './clock.js'
-import { type Config, loadConfigOrExit } from './config.js'
+import { type Config, loadConfig, loadConfigOrExit } from './config.js'
 import type { IdempotencyTable } from './db/index.js'
 import { createDb, findOrganisation, type Organisation, type SharedTables, sharedView } from './db/index.js'
 import { ProblemError } from './errors.js'
 import { registerIdempotency } from './idempotency.js'
+import type { OpenApiOptions } from './openapi.js'
 import { createQueue, type PgBoss } from './queue.js'
 
 declare module 'fastify' {
@@ -58,6 +59,8 @@ export interface ServiceDefinition<DB extends SharedTables> {
   checkOrganisation?: boolean
   /** Where this service keeps its Idempotency-Key records; none for a service whose POSTs only read. */
   idempotencyTable?: IdempotencyTable
+  /** The events the service sends to integrators, described under the document's `webhooks`. */
+  webhooks?: OpenApiOptions['webhooks']
   /** Decorates the app and registers the routes. */
   routes(app: FastifyInstance, infra: ServiceInfra<DB>): Promise<void>
   /** Starts queue consumers and schedules (only where `workers` is asked for). */
@@ -73,8 +76,41 @@ export async function buildService<DB extends SharedTables>(
   definition: ServiceDefinition<DB>,
   deps: ServiceDeps,
 ): Promise<FastifyInstance> {
+  return assemble(definition, deps, true)
+}
+
+/**
+ * The service's OpenAPI document without a database: the same kernel and routes, with a pool that never
+ * connects and a queue that never starts. For generating and checking the typed client (no server needed).
+ */
+export async function describeService<DB extends SharedTables>(
+  definition: ServiceDefinition<DB>,
+): Promise<Record<string, unknown>> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: 'postgres://describe@127.0.0.1:1/none',
+    JWT_SECRET: 'describe-only-jwt-secret-never-used-0123456789',
+    SUBJECT_KEY_SECRET: 'describe-only-subject-key-never-used-0123456789',
+    LOG_LEVEL: 'silent',
+  })
+  const app = await assemble(definition, { config }, false)
+  try {
+    await app.ready()
+    return app.swagger() as unknown as Record<string, unknown>
+  } finally {
+    await app.close()
+  }
+}
+
+async function assemble<DB extends SharedTables>(
+  definition: ServiceDefinition<DB>,
+  deps: ServiceDeps,
+  connect: boolean,
+): Promise<FastifyInstance> {
   const { config } = deps
-  const db = await openDatabase<DB>(config, definition.name)
+  const db = connect
+    ? await openDatabase<DB>(config, definition.name)
+    : createDb<DB>(config.databaseUrl, { max: 1, applicationName: definition.name })
   const clock = deps.clock ?? systemClock
   const app = await createServiceApp({
     serviceName: definition.name,
@@ -84,6 +120,8 @@ export async function buildService<DB extends SharedTables>(
     db,
     clock,
     logStream: deps.logStream,
+    idempotent: definition.idempotencyTable !== undefined,
+    webhooks: definition.webhooks,
   })
   const workersWanted = deps.workers ?? false
   // Supervision and cron scheduling only where workers run; pg-boss elects one supervisor at a time.
@@ -94,11 +132,11 @@ export async function buildService<DB extends SharedTables>(
     // The workers first: a running job still needs the queue and the pool.
     await workers?.stop()
     // Gracefully: a job under way finishes (or is given back after the timeout) before the pool goes.
-    await boss.stop({ graceful: true, wait: true, timeout: 10_000 })
+    if (connect) await boss.stop({ graceful: true, wait: true, timeout: 10_000 })
     await db.destroy()
   })
   try {
-    await boss.start()
+    if (connect) await boss.start()
     const infra: ServiceInfra<DB> = { config, db, boss, clock, log: app.log }
     if (definition.checkOrganisation) checkActingOrganisation(app, db)
     if (definition.idempotencyTable) {

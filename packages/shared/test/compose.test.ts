@@ -38,6 +38,9 @@ describe('docker-compose.yml', () => {
     }
     const dockerfile = await readFile(new URL('Dockerfile', root), 'utf8')
     expect(dockerfile).toMatch(/^FROM node:24/m)
-    expect(dockerfile).toMatch(/services\/\$\{SERVICE\}\/src\/server\.ts/)
+    // The container runs the compiled service, never TypeScript through tsx.
+    const cmd = dockerfile.split('\n').find((line) => line.startsWith('CMD '))
+    expect(cmd).toMatch(/node services\/\$\{SERVICE\}\/dist\/server\.js/)
+    expect(dockerfile).not.toMatch(/tsx/)
   })
 })

@@ -54,7 +54,7 @@ describe('configuration', () => {
 
   it('a service started with a bad environment says which variable and exits non-zero', () => {
     const server = fileURLToPath(new URL('../../../services/match-service/src/server.ts', import.meta.url))
-    const result = spawnSync(process.execPath, ['--import', 'tsx', server], {
+    const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', server], {
       env: { PATH: process.env.PATH, ...valid, RATE_LIMIT_PER_MINUTE: '-5' },
       encoding: 'utf8',
       timeout: 20_000,

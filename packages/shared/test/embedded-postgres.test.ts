@@ -47,7 +47,7 @@ console.log(JSON.stringify({ uid: process.getuid(), ...rows[0] }))
     )
     chownSync(script, NOBODY.uid, NOBODY.gid)
     try {
-      const run = spawnSync(process.execPath, ['--import', tsx, script], {
+      const run = spawnSync(process.execPath, ['--conditions=source', '--import', tsx, script], {
         ...NOBODY,
         cwd: dir,
         env: { PATH: process.env.PATH, HOME: dir },

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises'
+import type { Sector } from '@verwijsindex/shared'
 import { type Config, createDb } from '@verwijsindex/shared'
 import { createOrganisation, getOrganisation } from './db/organisations.js'
 import { insertRegionVersion, regionExists, replaceMunicipalities } from './db/regions.js'
 import type { MatchDatabase } from './db/schema.js'
 import { regionDocumentSchema } from './domain/region-document.js'
-import { defaultMayCoordinate, type Sector } from './domain/sectors.js'
+import { defaultMayCoordinate } from './domain/sectors.js'
 
 export const PRESETS_DIR = new URL('../presets/', import.meta.url)
 

@@ -1,4 +1,11 @@
-import { buildService, type ServiceDefinition, type ServiceDeps } from '@verwijsindex/shared'
+import {
+  buildService,
+  EVENT_DESCRIPTIONS,
+  EVENT_TYPES,
+  type ServiceDefinition,
+  type ServiceDeps,
+  webhookPayloadSchema,
+} from '@verwijsindex/shared'
 import type { FastifyInstance } from 'fastify'
 import { IDEMPOTENCY_TABLE, type NotifyDatabase } from './db/schema.js'
 import { createMailSender } from './delivery/email.js'
@@ -23,6 +30,11 @@ export const notifyService: ServiceDefinition<NotifyDatabase> = {
   description: 'Email and webhook delivery of match and coordination events to the parties.',
   port: (config) => config.ports.notify,
   idempotencyTable: IDEMPOTENCY_TABLE,
+  webhooks: {
+    payloadName: 'WebhookPayload',
+    payload: webhookPayloadSchema,
+    events: EVENT_TYPES.map((name) => ({ name, summary: name, description: EVENT_DESCRIPTIONS[name] })),
+  },
   async routes(app, { db, boss, config, clock, log }) {
     const mail = config.smtpUrl ? createMailSender(config.smtpUrl, config.mailFrom) : null
     if (!mail) log.warn('SMTP_URL is not set: e-mail notifications wait (pending) until it is')

@@ -103,7 +103,7 @@ describe('the worker', () => {
     await h.send(...events)
 
     let output = ''
-    child = spawn(process.execPath, ['--import', TSX, WORKER], {
+    child = spawn(process.execPath, ['--conditions=source', '--import', TSX, WORKER], {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,

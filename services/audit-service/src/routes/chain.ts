@@ -54,8 +54,10 @@ export const chainRoutes: FastifyPluginAsyncZod<{
       config: { roles: ['auditor'] },
       schema: {
         operationId: 'verifyAuditChain',
+        summary: 'Verify the audit hash chain',
+        description:
+          'Recomputes the hash chain; optionally against a checkpoint (count, head) kept elsewhere.',
         tags: ['audit'],
-        summary: 'Recompute the hash chain; optionally against a checkpoint (count, head) kept elsewhere',
         querystring: z
           .strictObject({ count: z.coerce.number().int().min(0).optional(), head: hashSchema.optional() })
           .superRefine((q, ctx) => {
@@ -86,8 +88,9 @@ export const chainRoutes: FastifyPluginAsyncZod<{
       config: { roles: ['auditor'] },
       schema: {
         operationId: 'listAuditCheckpoints',
+        summary: 'List signed checkpoints',
+        description: 'Signed chain heads, newest first, with the public key to check them.',
         tags: ['audit'],
-        summary: 'Signed chain heads, newest first, with the public key to check them',
         querystring: z.strictObject(pageQuerySchema.shape),
         response: {
           200: z.object({

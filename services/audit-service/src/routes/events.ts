@@ -15,9 +15,10 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
       config: { roles: ['auditor'] },
       schema: {
         operationId: 'listAuditEvents',
+        summary: 'List audit events',
+        description:
+          'Audit events, newest first, filtered by acting organisation, actor, action, outcome and period.',
         tags: ['audit'],
-        summary:
-          'Audit events, newest first, filtered by acting organisation, actor, action, outcome, period',
         querystring: z
           .strictObject({ ...pageQuerySchema.shape, ...filterQueryShape })
           .superRefine(periodInOrder),
@@ -36,8 +37,9 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
       config: { roles: ['auditor'] },
       schema: {
         operationId: 'countAuditEvents',
+        summary: 'Count audit events',
+        description: 'Numbers of events per acting organisation and action over a period.',
         tags: ['audit'],
-        summary: 'Numbers of events per acting organisation and action over a period',
         querystring: z
           .strictObject({
             from: instantSchema,
@@ -79,8 +81,9 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
       config: { roles: ['auditor'] },
       schema: {
         operationId: 'exportAuditEvents',
+        summary: 'Export audit events',
+        description: 'The audit events (filtered) in id order as NDJSON or CSV, streamed for a SIEM.',
         tags: ['audit'],
-        summary: 'The audit events (filtered) in id order as NDJSON or CSV, streamed for a SIEM',
         querystring: z
           .strictObject({ format: z.enum(['ndjson', 'csv']).default('ndjson'), ...filterQueryShape })
           .superRefine(periodInOrder),

@@ -31,9 +31,10 @@ export const subjectReportRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDataba
       config: { roles: ['auditor', 'privacy_officer'] },
       schema: {
         operationId: 'subjectAccessReport',
+        summary: "Accesses to a child's data",
+        description:
+          "Every access to a child's data, reads and writes, oldest first (NEN 7513 client view): who, from which organisation, what and when. The BSN only in the body.",
         tags: ['audit'],
-        summary:
-          "Every access to a child's data, oldest first (NEN 7513 client view); the BSN only in the body",
         querystring: z.strictObject(pageQuerySchema.shape),
         body: z.strictObject({ bsn: bsnSchema, ...periodShape }).superRefine(periodInOrder),
         response: { 200: pageSchema(accessSchema), 400: problemSchema },

@@ -1,7 +1,6 @@
 import { SECTORS, type Sector } from '@verwijsindex/shared'
 import { z } from 'zod'
 
-export { SECTORS, type Sector } from '@verwijsindex/shared'
 export const sectorSchema = z.enum(SECTORS)
 
 /** Schools and police typically may signal but not coordinate (Zorg voor Jeugd); the admin may override. */

@@ -27,7 +27,15 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     '/v1/matches/:id/coordination/accept',
     {
       config: { roles },
-      schema: { operationId: 'acceptCoordination', tags: ['coordination'], params, response: responses },
+      schema: {
+        operationId: 'acceptCoordination',
+        summary: 'Accept coordination',
+        description:
+          'The proposed organisation accepts coordination of the match (or the receiver accepts a pending transfer); the escalation ladder stops.',
+        tags: ['coordination'],
+        params,
+        response: responses,
+      },
     },
     async (request) => acceptCoordination(ctx, actorOf(request), request.organisation!.id, request.params.id),
   )
@@ -38,6 +46,9 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'declineCoordination',
+        summary: 'Decline coordination',
+        description:
+          'The proposed organisation declines with a reason code; the next candidate is designated, every decliner excluded.',
         tags: ['coordination'],
         params,
         body: z.strictObject({
@@ -62,6 +73,9 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'transferCoordination',
+        summary: 'Hand coordination over',
+        description:
+          'The accepted coordinator proposes another organisation; that organisation accepts with accept.',
         tags: ['coordination'],
         params,
         body: z.strictObject({ organisation: slugSchema }),
@@ -84,6 +98,9 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'escalateMatch',
+        summary: 'Escalate a match',
+        description:
+          "Any party escalates the match to the next step of the region's ladder, with a reason code.",
         tags: ['coordination'],
         params,
         body: z.strictObject({
@@ -100,7 +117,15 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     '/v1/matches/:id/contacted',
     {
       config: { roles },
-      schema: { operationId: 'recordContact', tags: ['coordination'], params, response: responses },
+      schema: {
+        operationId: 'recordContact',
+        summary: 'Record coordination contact',
+        description:
+          'Records that your organisation has coordinated with the other parties (the follow-up made visible).',
+        tags: ['coordination'],
+        params,
+        response: responses,
+      },
     },
     async (request) => recordContacted(ctx, actorOf(request), request.organisation!.id, request.params.id),
   )

@@ -22,9 +22,10 @@ export const explainRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async
       config: { readOnly: true },
       schema: {
         operationId: 'explainCoordination',
+        summary: 'Explain coordinator designation',
+        description:
+          "Which coordinator the region's rules would designate for a hypothetical case, with a trace of every rule; touches no data.",
         tags: ['regions'],
-        summary:
-          "Which coordinator the region's rules would designate for a hypothetical case; touches no data",
         params: z.object({ code: slugSchema }),
         body: z
           .strictObject({

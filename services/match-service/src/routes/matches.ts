@@ -21,6 +21,9 @@ export const matchRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async (
       config: { roles },
       schema: {
         operationId: 'listMatches',
+        summary: 'List your matches',
+        description:
+          'The matches your organisation may see (a current party, the designated coordinator, or named in a reached escalation step), newest first.',
         tags: ['matches'],
         querystring: pageQuerySchema.extend({ status: z.enum(['open', 'closed']).optional() }),
         response: { 200: pageSchema(matchSchema) },
@@ -42,6 +45,9 @@ export const matchRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async (
       config: { roles },
       schema: {
         operationId: 'getMatch',
+        summary: 'Read a match',
+        description:
+          'A match: its parties with contact details, coordination and household links. A match you may not see answers 404.',
         tags: ['matches'],
         params: z.object({ id: z.uuid() }),
         response: { 200: matchSchema, 404: problemSchema },

@@ -61,6 +61,9 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles: ['admin'] },
       schema: {
         operationId: 'createOrganisation',
+        summary: 'Add an organisation',
+        description:
+          'Adds an organisation (admin): its slug id, name, sector, region and functional mailbox.',
         tags: ['organisations'],
         body: z.strictObject({
           id: slugSchema,
@@ -87,6 +90,9 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles: ['admin'] },
       schema: {
         operationId: 'updateOrganisation',
+        summary: 'Change an organisation',
+        description:
+          'Changes an organisation (admin). Deactivating ends its active registrations, re-designates its coordinations and stops its webhooks.',
         tags: ['organisations'],
         params: z.object({ id: slugSchema }),
         body: z.strictObject({
@@ -109,6 +115,8 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     {
       schema: {
         operationId: 'listOrganisations',
+        summary: 'List organisations',
+        description: 'Every organisation the index knows, by id.',
         tags: ['organisations'],
         querystring: pageQuerySchema.extend({
           region: slugSchema.optional(),
@@ -131,6 +139,8 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
     {
       schema: {
         operationId: 'getOrganisation',
+        summary: 'Read an organisation',
+        description: 'One organisation by its id.',
         tags: ['organisations'],
         params: z.object({ id: slugSchema }),
         response: { 200: organisationSchema, 404: problemSchema },

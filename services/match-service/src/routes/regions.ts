@@ -37,8 +37,10 @@ export const regionRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async 
       config: { roles: ['admin'] },
       schema: {
         operationId: 'putRegion',
+        summary: 'Store a region document version',
+        description:
+          'Stores a new version of a region document (the covenant: municipalities, durations, coordination rules, escalation). 201 for the first version, 200 after.',
         tags: ['regions'],
-        summary: 'Store a new version of a region document (covenant rules)',
         params: z.object({ code: slugSchema }),
         body: regionDocumentSchema,
         response: { 200: regionSchema, 201: regionSchema, 400: problemSchema, 422: problemSchema },
@@ -55,6 +57,8 @@ export const regionRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async 
     {
       schema: {
         operationId: 'listRegions',
+        summary: 'List regions',
+        description: 'The current version of every region, by code.',
         tags: ['regions'],
         querystring: pageQuerySchema,
         response: { 200: pageSchema(regionSchema) },
@@ -73,6 +77,8 @@ export const regionRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async 
     {
       schema: {
         operationId: 'getRegion',
+        summary: 'Read a region',
+        description: 'The current version of a region, or the version asked for.',
         tags: ['regions'],
         params: z.object({ code: slugSchema }),
         querystring: z.object({ version: z.coerce.number().int().min(1).optional() }),

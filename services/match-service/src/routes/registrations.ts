@@ -49,30 +49,35 @@ const durationDaysInput = z.number().int().min(1).max(LEGAL_MAX_DURATION_DAYS)
  * A registration holds only what the law allows (Jeugdwet 7.1.4): no reason, notes or any free text.
  * The schema is strict, so such a field is refused by name.
  */
-export const registrationInput = z.strictObject({
-  bsn: bsnSchema,
-  birthDate: z.iso.date(),
-  kind: z.enum(['concern', 'involvement']),
-  durationDays: durationDaysInput.optional(),
-  /** The registrant's own reference (e.g. a pupil or case number): a code, not a place for text. */
-  externalReference: z
-    .string()
-    .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'must be a code of 1 to 64 letters, digits or . _ : / -')
-    .optional(),
-  municipality: z
-    .string()
-    .regex(/^\d{4}$/, 'must be a 4-digit CBS municipality code')
-    .optional(),
-  household: z
-    .strictObject({
-      postcode: z.string().regex(/^\d{4} ?[A-Za-z]{2}$/, 'must be a Dutch postcode'),
-      houseNumber: z
-        .string()
-        .regex(/^\d{1,5}( ?[A-Za-z0-9-]{1,6})?$/, 'must be a house number with optional addition'),
-    })
-    .optional(),
-  contact: contactInput.optional(),
-})
+export const registrationInput = z
+  .strictObject({
+    bsn: bsnSchema,
+    birthDate: z.iso.date(),
+    kind: z.enum(['concern', 'involvement']),
+    durationDays: durationDaysInput.optional(),
+    /** The registrant's own reference (e.g. a pupil or case number): a code, not a place for text. */
+    externalReference: z
+      .string()
+      .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'must be a code of 1 to 64 letters, digits or . _ : / -')
+      .optional(),
+    municipality: z
+      .string()
+      .regex(/^\d{4}$/, 'must be a 4-digit CBS municipality code')
+      .optional(),
+    household: z
+      .strictObject({
+        postcode: z.string().regex(/^\d{4} ?[A-Za-z]{2}$/, 'must be a Dutch postcode'),
+        houseNumber: z
+          .string()
+          .regex(/^\d{1,5}( ?[A-Za-z0-9-]{1,6})?$/, 'must be a house number with optional addition'),
+      })
+      .optional(),
+    contact: contactInput.optional(),
+  })
+  // The example 'Try it out' in /docs sends: valid as it stands (111222333 passes the elfproef).
+  .meta({
+    example: { bsn: '111222333', birthDate: '2016-05-10', kind: 'concern', externalReference: 'LLN-2041' },
+  })
 
 const idParams = z.object({ id: z.uuid() })
 
@@ -101,8 +106,10 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'createRegistration',
+        summary: 'Register a child (melding)',
+        description:
+          'Records that your organisation is involved with a child: BSN (turned into a keyed subject key at once, never stored), birth date and kind. 201 with the new registration, or 200 with the unchanged existing one when your organisation already has an active registration on the child. When another organisation is active on the same child, the answer carries the match and its coordination.',
         tags: ['registrations'],
-        summary: 'Register that your organisation is involved with a child (melding)',
         body: registrationInput,
         response: {
           200: registrationSchema,
@@ -126,6 +133,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'listRegistrations',
+        summary: "List your organisation's registrations",
+        description:
+          "Your organisation's own registrations, newest first, optionally only active or ended ones.",
         tags: ['registrations'],
         querystring: pageQuerySchema.extend({ status: z.enum(['active', 'ended']).optional() }),
         response: { 200: pageSchema(registrationSchema) },
@@ -147,6 +157,8 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'getRegistration',
+        summary: 'Read one of your registrations',
+        description: "One registration of your organisation; another organisation's answers 404.",
         tags: ['registrations'],
         params: idParams,
         response: { 200: registrationSchema, 404: problemSchema },
@@ -161,6 +173,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'updateRegistration',
+        summary: 'Change contact or duration',
+        description:
+          'Changes the contact person or the duration of your active registration, within the legal maximum counted from its creation.',
         tags: ['registrations'],
         params: idParams,
         body: z
@@ -191,9 +206,10 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles, readOnly: true },
       schema: {
         operationId: 'requestHistory',
+        summary: 'Archived registrations on the same child',
+        description:
+          'The archived (ended) registrations of other organisations on the same child, with their contact and period. The law requires a purpose, which is audited.',
         tags: ['registrations'],
-        summary:
-          'The archived registrations of other organisations on the same child (the law requires a purpose)',
         params: idParams,
         body: z.strictObject({ purpose: z.enum(['assessment', 'coordination', 'other']) }),
         response: {
@@ -221,8 +237,10 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'getHousehold',
+        summary: 'Parties involved with the household',
+        description:
+          "Other organisations involved with other children of this registration's household (same hashed address).",
         tags: ['registrations'],
-        summary: "Other organisations involved with other children of this registration's household",
         params: idParams,
         response: { 200: z.object({ households: z.array(householdSchema) }), 404: problemSchema },
       },
@@ -238,6 +256,9 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
       config: { roles },
       schema: {
         operationId: 'withdrawRegistration',
+        summary: 'Withdraw a registration',
+        description:
+          'Ends your registration with a reason code; a match with fewer than two active organisations closes.',
         tags: ['registrations'],
         params: idParams,
         body: z.strictObject({ reason: z.enum(['resolved', 'unjustified', 'transferred', 'error']) }),

@@ -27,6 +27,9 @@ export const subjectRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async
       config: { roles: ['privacy_officer'], readOnly: true },
       schema: {
         operationId: 'lookupSubject',
+        summary: 'Everything held on a child',
+        description:
+          "The privacy officer's view for a request under AVG art. 15: every active and archived registration and match on the child. The BSN travels only in the body.",
         tags: ['subjects'],
         body: z.strictObject({ bsn: bsnSchema }),
         response: { 200: lookupSchema, 400: problemSchema },
@@ -41,6 +44,9 @@ export const subjectRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = async
       config: { roles: ['privacy_officer'] },
       schema: {
         operationId: 'eraseSubject',
+        summary: 'Erase a child',
+        description:
+          'Erases everything about the child (objection, death, error) except the audit trail, which holds only the subject key.',
         tags: ['subjects'],
         body: z.strictObject({ bsn: bsnSchema, reason: z.enum(['objection', 'deceased', 'error']) }),
         response: {

@@ -1,4 +1,13 @@
-import type { EventOrganisation, EventParty, NotificationEvent } from '@verwijsindex/shared'
+import {
+  type EventOrganisation,
+  type EventParty,
+  isSector,
+  type NotificationEvent,
+  type WebhookPayload,
+} from '@verwijsindex/shared'
+
+export type { WebhookPayload }
+
 import type { Perspective } from './perspective.js'
 import { redactReference } from './redact.js'
 
@@ -8,49 +17,13 @@ import { redactReference } from './redact.js'
  * contact details, the receiving organisation's own parties with their reference and registration id, and
  * nothing about the child.
  */
-/** An organisation as a webhook names it. */
-interface OrganisationRef {
-  id: string
-  name: string
-  sector: string
-}
-
-export interface WebhookPayload {
-  type: NotificationEvent['type']
-  timestamp: string
-  data: {
-    eventId: string
-    notificationId: string
-    matchId: string | null
-    registrationId: string | null
-    organisation: string
-    parties: {
-      own: boolean
-      registrationId: string | null
-      organisation: OrganisationRef
-      contact: { name: string; email: string; phone: string }
-      kind: EventParty['kind']
-      externalReference: string | null
-      since: string
-      leftAt: string | null
-    }[]
-    organisations: OrganisationRef[]
-    coordination: {
-      organisation: OrganisationRef | null
-      status: string
-      dueAt: string | null
-      escalationLevel: number
-      pendingTransfer: { organisation: OrganisationRef; proposedAt: string } | null
-      reason: string | null
-    } | null
-    endsAt: string | null
-  }
-}
+type OrganisationRef = WebhookPayload['data']['organisations'][number]
 
 const organisationOf = (o: EventOrganisation): OrganisationRef => ({
   id: o.id,
   name: o.name,
-  sector: o.sector,
+  // Events carry the sector as stored, which the organisation schema keeps to the closed list.
+  sector: isSector(o.sector) ? o.sector : 'other',
 })
 
 export function webhookPayload(

@@ -64,6 +64,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{
       config: { roles: ['professional', 'system', 'admin'] },
       schema: {
         operationId: 'listNotifications',
+        summary: "List your organisation's notifications",
         tags: ['notifications'],
         description:
           "The caller's organisation's notifications, newest first, with status, attempts and last error (admin: every organisation's).",
@@ -89,6 +90,8 @@ export const notificationRoutes: FastifyPluginAsyncZod<{
       config: { roles: ['professional', 'system', 'admin'] },
       schema: {
         operationId: 'getNotification',
+        summary: 'Read a notification',
+        description: 'One notification of your organisation, with attempts and the last error.',
         tags: ['notifications'],
         params: z.object({ id: z.uuid() }),
         response: { 200: notificationSchema, 400: problemSchema, 404: problemSchema },
@@ -103,6 +106,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{
       config: { roles: ['admin'] },
       schema: {
         operationId: 'retryNotification',
+        summary: 'Retry a notification',
         tags: ['notifications'],
         description: 'Puts a dead notification back in line with a fresh set of attempts.',
         params: z.object({ id: z.uuid() }),

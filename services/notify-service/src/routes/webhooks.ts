@@ -43,6 +43,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Kysely<NotifyDatabase> }
       config: { roles: ['professional', 'system'] },
       schema: {
         operationId: 'createWebhook',
+        summary: 'Register a webhook',
         tags: ['webhooks'],
         description:
           "Registers an endpoint for the caller's organisation. Deliveries are signed per Standard Webhooks with the secret, which this answer alone shows. In production only https URLs to public addresses are accepted.",
@@ -66,6 +67,8 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Kysely<NotifyDatabase> }
       config: { roles: ['professional', 'system'] },
       schema: {
         operationId: 'listWebhooks',
+        summary: "List your organisation's webhooks",
+        description: "Your organisation's webhooks, without their secrets.",
         tags: ['webhooks'],
         querystring: pageQuerySchema,
         response: { 200: pageSchema(webhookSchema), 400: problemSchema },
@@ -83,6 +86,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{ db: Kysely<NotifyDatabase> }
       config: { roles: ['professional', 'system'] },
       schema: {
         operationId: 'deleteWebhook',
+        summary: 'Delete a webhook',
         tags: ['webhooks'],
         description:
           'Deletes the webhook and its secret; deliveries not yet made to it are cancelled (dead).',
