@@ -13,9 +13,11 @@ import { endSession, registerSessions, type SessionDeps } from './auth/session.j
 import type { ConsoleDatabase } from './db/sessions.js'
 import { html } from './html.js'
 import { alert, contextOf, layout } from './pages/layout.js'
+import { auditRoutes } from './routes/audit.js'
 import { matchRoutes } from './routes/matches.js'
 import { registrationRoutes } from './routes/registrations.js'
 import { signInRoutes } from './routes/sign-in.js'
+import { subjectRoutes } from './routes/subjects.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,6 +37,7 @@ export interface ConsoleContext {
   api: Api
   sessions: SessionDeps
   oidc: OidcSignIn | undefined
+  clock: Clock
 }
 
 const require = createRequire(import.meta.url)
@@ -73,7 +76,7 @@ export async function buildWebConsole(deps: ConsoleDeps): Promise<FastifyInstanc
     ? await OidcSignIn.discover(config.console.oidc, `${config.console.publicUrl}/signin/callback`)
     : undefined
   const sessions: SessionDeps = { db, clock, oidc, secureCookies: secureCookiesFor(config.console.publicUrl) }
-  const ctx: ConsoleContext = { config, api: createApi(config.console.api), sessions, oidc }
+  const ctx: ConsoleContext = { config, api: createApi(config.console.api), sessions, oidc, clock }
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -195,5 +198,7 @@ export async function buildWebConsole(deps: ConsoleDeps): Promise<FastifyInstanc
   await signInRoutes(app, ctx)
   await registrationRoutes(app, ctx)
   await matchRoutes(app, ctx)
+  await subjectRoutes(app, ctx)
+  await auditRoutes(app, ctx)
   return app
 }

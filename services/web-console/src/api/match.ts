@@ -58,7 +58,9 @@ export function matchApi(base: string) {
     lookupSubject: (c: Caller, bsn: string) =>
       call<SubjectLookup>(c, 'POST', at('/v1/subjects/lookup'), { body: { bsn } }),
     eraseSubject: (c: Caller, bsn: string, reason: string) =>
-      call<unknown>(c, 'POST', at('/v1/subjects/erase'), { body: { bsn, reason } }),
+      call<{ erased: { registrations: number; matches: number } }>(c, 'POST', at('/v1/subjects/erase'), {
+        body: { bsn, reason },
+      }),
     organisations: (c: Caller, query: Query) =>
       call<Page<Organisation>>(c, 'GET', at('/v1/organisations'), { query }),
     organisation: (c: Caller, id: string) =>

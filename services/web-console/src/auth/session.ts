@@ -207,7 +207,9 @@ export async function rememberSignIn(
   pending: { state: string; nonce: string; codeVerifier: string },
 ): Promise<string> {
   const id = randomBytes(32).toString('base64url')
-  await insertSignIn(deps.db, { idHash: hashOf(id), ...pending, createdAt: deps.clock.now() })
+  // Only these three: the caller's object also carries the authorization URL, which is not kept.
+  const { state, nonce, codeVerifier } = pending
+  await insertSignIn(deps.db, { idHash: hashOf(id), state, nonce, codeVerifier, createdAt: deps.clock.now() })
   return id
 }
 
