@@ -80,4 +80,3 @@ export function matchApi(base: string) {
       }),
   }
 }
-export type MatchApi = ReturnType<typeof matchApi>

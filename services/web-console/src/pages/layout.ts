@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { hasRole } from '../auth/claims.js'
 import { type Html, html, type Part } from '../html.js'
-import { type Lang, MESSAGES, type Messages } from '../i18n.js'
+import { type Lang, langOf, MESSAGES, type Messages } from '../i18n.js'
 
 export interface PageContext {
   t: Messages
@@ -11,7 +11,7 @@ export interface PageContext {
 }
 
 export function contextOf(request: FastifyRequest): PageContext {
-  const lang: Lang = request.cookies.lang === 'en' ? 'en' : 'nl'
+  const lang = langOf(request.cookies.lang)
   return { t: MESSAGES[lang], lang, csrf: request.csrfToken, request }
 }
 
@@ -19,10 +19,6 @@ export function contextOf(request: FastifyRequest): PageContext {
 export function postForm(ctx: PageContext, action: string, body: Part, extra = ''): Html {
   return html`<form method="post" action="${action}" class="utrecht-form ${extra}" novalidate>
 <input type="hidden" name="_csrf" value="${ctx.csrf}">${body}</form>`
-}
-
-export interface FieldError {
-  [field: string]: string | undefined
 }
 
 /** A labelled field with its description and its error, tied together for screen readers. */
