@@ -1,3 +1,4 @@
+import { ADMIN_EN } from './admin.en.js'
 import type { NL } from './nl.js'
 import { OPERATORS_EN } from './operators.en.js'
 
@@ -16,6 +17,8 @@ export const EN: typeof NL = {
     chain: 'Integrity',
     organisations: 'Organisations',
     regions: 'Regions',
+    orgAudit: 'Access log',
+    statistics: 'Figures',
   },
   signedInAs: 'Signed in as',
   signOut: 'Sign out',
@@ -40,6 +43,8 @@ export const EN: typeof NL = {
     admin: 'Administrator',
     auditor: 'Auditor',
     privacy_officer: 'Privacy officer',
+    policy_officer: 'Policy officer',
+    org_auditor: 'Auditor of',
   },
   kind: { concern: 'Concern', involvement: 'Involvement' },
   status: {
@@ -163,6 +168,7 @@ export const EN: typeof NL = {
     created: 'Created on',
   },
   ...OPERATORS_EN,
+  ...ADMIN_EN,
   organisations: {
     title: 'Organisations',
     create: 'Add an organisation',

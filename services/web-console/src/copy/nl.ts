@@ -1,3 +1,4 @@
+import { ADMIN_NL } from './admin.nl.js'
 import { OPERATORS_NL } from './operators.nl.js'
 
 /** The console's Dutch text (the first language); copy/en.ts has the same keys in English. */
@@ -15,6 +16,8 @@ export const NL = {
     chain: 'Integriteit',
     organisations: 'Organisaties',
     regions: 'Regio’s',
+    orgAudit: 'Toegangslog',
+    statistics: 'Cijfers',
   },
   signedInAs: 'Ingelogd als',
   signOut: 'Uitloggen',
@@ -39,6 +42,8 @@ export const NL = {
     admin: 'Beheerder',
     auditor: 'Auditor',
     privacy_officer: 'Privacyfunctionaris',
+    policy_officer: 'Beleidsmedewerker',
+    org_auditor: 'Auditor van',
   } as Record<string, string>,
   kind: { concern: 'Zorg', involvement: 'Betrokkenheid' } as Record<string, string>,
   status: {
@@ -162,6 +167,7 @@ export const NL = {
     created: 'Gemaakt op',
   },
   ...OPERATORS_NL,
+  ...ADMIN_NL,
   organisations: {
     title: 'Organisaties',
     create: 'Organisatie toevoegen',
