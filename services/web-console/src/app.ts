@@ -15,6 +15,8 @@ import { html } from './html.js'
 import { alert, contextOf, layout } from './pages/layout.js'
 import { auditRoutes } from './routes/audit.js'
 import { matchRoutes } from './routes/matches.js'
+import { organisationRoutes } from './routes/organisations.js'
+import { regionRoutes } from './routes/regions.js'
 import { registrationRoutes } from './routes/registrations.js'
 import { signInRoutes } from './routes/sign-in.js'
 import { subjectRoutes } from './routes/subjects.js'
@@ -206,5 +208,7 @@ export async function buildWebConsole(deps: ConsoleDeps): Promise<FastifyInstanc
   await matchRoutes(app, ctx)
   await subjectRoutes(app, ctx)
   await auditRoutes(app, ctx)
+  await organisationRoutes(app, ctx)
+  await regionRoutes(app, ctx)
   return app
 }

@@ -65,8 +65,10 @@ export function matchApi(base: string) {
       call<Page<Organisation>>(c, 'GET', at('/v1/organisations'), { query }),
     organisation: (c: Caller, id: string) =>
       call<Organisation>(c, 'GET', at(`/v1/organisations/${encodeURIComponent(id)}`)),
-    createOrganisation: (c: Caller, body: Omit<Organisation, 'active'> & { active?: boolean }) =>
-      call<Organisation>(c, 'POST', at('/v1/organisations'), { body }),
+    createOrganisation: (
+      c: Caller,
+      body: Omit<Organisation, 'active' | 'mayCoordinate'> & { active?: boolean; mayCoordinate?: boolean },
+    ) => call<Organisation>(c, 'POST', at('/v1/organisations'), { body }),
     updateOrganisation: (c: Caller, id: string, body: Partial<Omit<Organisation, 'id'>>) =>
       call<Organisation>(c, 'PATCH', at(`/v1/organisations/${encodeURIComponent(id)}`), { body }),
     regions: (c: Caller) => call<Page<Region>>(c, 'GET', at('/v1/regions')),
