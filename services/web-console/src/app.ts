@@ -19,6 +19,7 @@ import { organisationRoutes } from './routes/organisations.js'
 import { regionRoutes } from './routes/regions.js'
 import { registrationRoutes } from './routes/registrations.js'
 import { signInRoutes } from './routes/sign-in.js'
+import { statisticsRoutes } from './routes/statistics.js'
 import { subjectRoutes } from './routes/subjects.js'
 
 declare module 'fastify' {
@@ -210,5 +211,6 @@ export async function buildWebConsole(deps: ConsoleDeps): Promise<FastifyInstanc
   await auditRoutes(app, ctx)
   await organisationRoutes(app, ctx)
   await regionRoutes(app, ctx)
+  await statisticsRoutes(app, ctx)
   return app
 }

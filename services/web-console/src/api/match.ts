@@ -1,4 +1,4 @@
-import { type Caller, call, type Query } from './http.js'
+import { type Caller, call, download, type Query } from './http.js'
 import type {
   ArchivedRegistration,
   Kind,
@@ -7,6 +7,7 @@ import type {
   Page,
   Region,
   Registration,
+  Statistics,
   SubjectLookup,
 } from './types.js'
 
@@ -76,6 +77,10 @@ export function matchApi(base: string) {
       call<Region>(c, 'GET', at(`/v1/regions/${encodeURIComponent(code)}`), { query: { version } }),
     putRegion: (c: Caller, code: string, document: unknown) =>
       call<Region>(c, 'PUT', at(`/v1/regions/${encodeURIComponent(code)}`), { body: document }),
+    statistics: (c: Caller, code: string, query: { from: string; to: string }) =>
+      call<Statistics>(c, 'GET', at(`/v1/regions/${encodeURIComponent(code)}/statistics`), { query }),
+    statisticsCsv: (c: Caller, code: string, query: { from: string; to: string }) =>
+      download(c, at(`/v1/regions/${encodeURIComponent(code)}/statistics`), query, 'text/csv'),
     explain: (c: Caller, code: string, body: { ageYears: number; parties: { sector: string }[] }) =>
       call<Record<string, unknown>>(c, 'POST', at(`/v1/regions/${encodeURIComponent(code)}/explain`), {
         body,

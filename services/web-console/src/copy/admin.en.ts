@@ -66,6 +66,7 @@ export const ADMIN_EN: typeof ADMIN_NL = {
     to: 'Up to and including month',
     show: 'Show',
     month: 'Month',
+    key: 'Breakdown',
     value: 'Number',
     suppressed: '< 5 (suppressed)',
     csv: 'Download as CSV',

@@ -64,6 +64,7 @@ export const ADMIN_NL = {
     to: 'Tot en met maand',
     show: 'Tonen',
     month: 'Maand',
+    key: 'Onderverdeling',
     value: 'Aantal',
     suppressed: '< 5 (afgeschermd)',
     csv: 'Downloaden als CSV',
