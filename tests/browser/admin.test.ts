@@ -4,6 +4,7 @@ import {
   checkAccessibility,
   devSignIn,
   openBrowser,
+  posting,
   type Stack,
   startStack,
 } from './harness.js'
@@ -38,8 +39,7 @@ describe('web console: an administrator', () => {
     await page.keyboard.type('GGD Test')
     await page.getByLabel('Sector').selectOption('jgz-4-19')
     await page.getByLabel('E-mailadres voor berichten').fill('not-an-address')
-    await page.getByLabel('E-mailadres voor berichten').press('Enter')
-    await page.waitForLoadState()
+    await posting(page, () => page.getByLabel('E-mailadres voor berichten').press('Enter'))
     expect(await page.locator('#email-error').textContent()).toBeTruthy()
     expect(await page.getByLabel('Code').inputValue()).toBe('ggd-test')
     await checkAccessibility(page, 'organisation-invalid')
@@ -77,8 +77,7 @@ describe('web console: an administrator', () => {
     const index = broken.coordination.rules.length - 1
     ;(broken.coordination.rules[index] as { when: unknown }).when = { involvedd: ['police'] }
     await textarea.fill(JSON.stringify(broken, null, 2))
-    await page.getByRole('button', { name: 'Versie vaststellen' }).click()
-    await page.waitForLoadState()
+    await posting(page, () => page.getByRole('button', { name: 'Versie vaststellen' }).click())
     const pointer = `/coordination/rules/${index}/when`
     const errorList = await page.locator('.console-error-list').textContent()
     expect(errorList).toContain(pointer)
@@ -102,8 +101,7 @@ describe('web console: an administrator', () => {
   it('explains a case with the rule trace', async () => {
     const { page } = browser
     await page.goto(`${stack.consoleUrl}/regions/eindhoven`)
-    await page.getByRole('button', { name: 'Uitleggen' }).click()
-    await page.waitForLoadState()
+    await posting(page, () => page.getByRole('button', { name: 'Uitleggen' }).click())
     expect(await page.locator('#outcome').count()).toBe(1)
     expect(await page.locator('main table').last().locator('tbody tr').count()).toBeGreaterThan(0)
     await checkAccessibility(page, 'region-explain')
