@@ -208,3 +208,9 @@ export async function apiCall(
   const text = await response.text()
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }
 }
+
+/** Does `act` (a click or Enter that posts a form) and waits until the page the POST answered has loaded. */
+export async function posting(page: Page, act: () => Promise<void>): Promise<void> {
+  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), act()])
+  await page.waitForLoadState()
+}

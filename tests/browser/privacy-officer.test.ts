@@ -8,6 +8,7 @@ import {
   devSignIn,
   openBrowser,
   pdfText,
+  posting,
   type Stack,
   startStack,
 } from './harness.js'
@@ -60,8 +61,7 @@ describe('web console: a privacy officer', () => {
     await checkAccessibility(page, 'subject-lookup')
     await page.getByLabel('BSN van het kind').focus()
     await page.keyboard.type(bsn)
-    await page.keyboard.press('Enter')
-    await page.waitForLoadState()
+    await posting(page, () => page.keyboard.press('Enter'))
     const text = (await page.locator('main').textContent()) ?? ''
     expect(text).toContain('Politie Zuidoost-Brabant')
     expect(text).toContain('School Maatschappelijk Werk Eindhoven')

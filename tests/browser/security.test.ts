@@ -111,4 +111,24 @@ describe('web console: security', () => {
       await replica.close()
     }
   })
+
+  it('purges idle sessions and abandoned sign-ins when someone signs in', async () => {
+    const hour = new Date(Date.now() - 3600_000)
+    await stack.query(
+      `insert into console.sessions (id_hash, claims, access_token, token_expires_at, created_at, last_seen_at)
+       values ('idle-one', '{}', 'a.b.c', now(), $1, $1), ('fresh-one', '{}', 'a.b.c', now(), now(), now())`,
+      [hour],
+    )
+    await stack.query(
+      `insert into console.sign_ins (id_hash, state, nonce, code_verifier, created_at) values ('gone', 's', 'n', 'v', $1)`,
+      [hour],
+    )
+    await browser.context.clearCookies()
+    await devSignIn(browser.page, stack.consoleUrl, PROFESSIONAL)
+    const left = await stack.query<{ idHash: string }>(
+      "select id_hash from console.sessions where id_hash in ('idle-one', 'fresh-one')",
+    )
+    expect(left.map((r) => r.idHash)).toEqual(['fresh-one'])
+    expect(await stack.query("select 1 from console.sign_ins where id_hash = 'gone'")).toEqual([])
+  })
 })

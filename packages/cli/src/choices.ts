@@ -7,6 +7,7 @@ import type { Role, Sector } from '@verwijsindex/shared'
 const ROLE_KEYS: Record<Role, true> = {
   professional: true,
   system: true,
+  org_auditor: true,
   admin: true,
   auditor: true,
   privacy_officer: true,

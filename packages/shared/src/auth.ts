@@ -9,8 +9,11 @@ import type { Config } from './config.js'
 import { sendProblem } from './errors.js'
 import { emailSchema, personNameSchema, phoneSchema, text } from './text.js'
 
-/** Roles acting for a partner organisation (`org` required) and roles of the index operator (no `org`). */
-export const ORGANISATION_ROLES = ['professional', 'system'] as const
+/**
+ * Roles acting for a partner organisation (`org` required) and roles of the index operator (no `org`).
+ * `org_auditor`: an organisation's own auditor (NEN 7513), reads the audit events of its own staff only.
+ */
+export const ORGANISATION_ROLES = ['professional', 'system', 'org_auditor'] as const
 /** `policy_officer`: a municipality's or region's policy adviser, aggregate statistics only (its token may carry `region`). */
 export const OPERATOR_ROLES = ['admin', 'auditor', 'privacy_officer', 'policy_officer'] as const
 export const ROLES = [...ORGANISATION_ROLES, ...OPERATOR_ROLES] as const
@@ -50,7 +53,7 @@ export const tokenClaimsSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['org'],
-        message: 'professional and system tokens must carry org',
+        message: 'professional, system and org_auditor tokens must carry org',
       })
     }
     if (claims.region !== undefined && !claims.roles.includes('policy_officer')) {

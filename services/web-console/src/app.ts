@@ -9,14 +9,17 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { DestinationStream } from 'pino'
 import { type Api, ApiError, createApi } from './api/index.js'
 import { OidcSignIn } from './auth/oidc.js'
-import { endSession, registerSessions, type SessionDeps } from './auth/session.js'
+import { endSession, purgeExpired, registerSessions, type SessionDeps } from './auth/session.js'
 import type { ConsoleDatabase } from './db/sessions.js'
 import { html } from './html.js'
 import { alert, contextOf, layout } from './pages/layout.js'
 import { auditRoutes } from './routes/audit.js'
 import { matchRoutes } from './routes/matches.js'
+import { organisationRoutes } from './routes/organisations.js'
+import { regionRoutes } from './routes/regions.js'
 import { registrationRoutes } from './routes/registrations.js'
 import { signInRoutes } from './routes/sign-in.js'
+import { statisticsRoutes } from './routes/statistics.js'
 import { subjectRoutes } from './routes/subjects.js'
 
 declare module 'fastify' {
@@ -76,6 +79,12 @@ export async function buildWebConsole(deps: ConsoleDeps): Promise<FastifyInstanc
     ? await OidcSignIn.discover(config.console.oidc, `${config.console.publicUrl}/signin/callback`)
     : undefined
   const sessions: SessionDeps = { db, clock, oidc, secureCookies: secureCookiesFor(config.console.publicUrl) }
+  // And every ten minutes, so idle sessions' tokens are gone even when nobody signs in.
+  const purger = setInterval(() => {
+    purgeExpired(sessions).catch((err: unknown) => app.log.warn({ err }, 'purging idle sessions failed'))
+  }, 10 * 60_000)
+  purger.unref()
+  app.addHook('onClose', async () => clearInterval(purger))
   const ctx: ConsoleContext = { config, api: createApi(config.console.api), sessions, oidc, clock }
 
   await app.register(helmet, {
@@ -200,5 +209,8 @@ export async function buildWebConsole(deps: ConsoleDeps): Promise<FastifyInstanc
   await matchRoutes(app, ctx)
   await subjectRoutes(app, ctx)
   await auditRoutes(app, ctx)
+  await organisationRoutes(app, ctx)
+  await regionRoutes(app, ctx)
+  await statisticsRoutes(app, ctx)
   return app
 }

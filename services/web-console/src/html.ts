@@ -35,5 +35,3 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
   })
   return new Html(out)
 }
-
-export const raw = (value: string) => new Html(value)

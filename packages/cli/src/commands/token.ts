@@ -65,7 +65,7 @@ export function tokenCommand(program: Command): void {
       new Option('--audience <aud>', 'the `aud` claim, when the services check it').env('JWT_AUDIENCE'),
     )
     .action(async (role: DevelopmentIdentity['role'], organisation: string | undefined, o: TokenOptions) => {
-      const organisational = role === 'professional' || role === 'system'
+      const organisational = role === 'professional' || role === 'system' || role === 'org_auditor'
       if (organisational && !organisation)
         throw new CliFailure(`the ${role} role needs an organisation id`, 2)
       if (!organisational && organisation) throw new CliFailure(`the ${role} role has no organisation`, 2)

@@ -49,7 +49,7 @@ export interface paths {
         };
         /**
          * List audit events
-         * @description Audit events, newest first, filtered by acting organisation, actor, action, outcome and period.
+         * @description Audit events, newest first, filtered by acting organisation, actor, action, outcome and period. An organisation's own auditor (org_auditor) sees its own staff's events only: the organisation filter is its own, any other answers 404.
          */
         get: operations["listAuditEvents"];
         put?: never;
@@ -69,7 +69,7 @@ export interface paths {
         };
         /**
          * Export audit events
-         * @description The audit events (filtered) in id order as NDJSON or CSV, streamed for a SIEM.
+         * @description The audit events (filtered) in id order as NDJSON or CSV, streamed for a SIEM. For an org_auditor only its own organisation's, as in listAuditEvents.
          */
         get: operations["exportAuditEvents"];
         put?: never;
@@ -601,6 +601,16 @@ export interface operations {
             };
             /** @description The token's role may not do this, or its organisation is unknown to the index or deactivated. */
             403: {
+                headers: {
+                    "API-Version": components["headers"]["API-Version"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller (need to know): the two are not told apart. */
+            404: {
                 headers: {
                     "API-Version": components["headers"]["API-Version"];
                     [name: string]: unknown;

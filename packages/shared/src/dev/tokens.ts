@@ -60,6 +60,15 @@ export function developmentClaims(identity: DevelopmentIdentity): IdentityClaims
         : { sub: `dev-system-${org}`, org, roles: ['system'], name: identity.name ?? `System ${org}` }
     return checkIdentity(claims)
   }
+  if (identity.role === 'org_auditor') {
+    const org = identity.organisation
+    return checkIdentity({
+      sub: `dev-org_auditor-${org}`,
+      org,
+      roles: ['org_auditor'],
+      name: identity.name ?? `Auditor ${org}`,
+    })
+  }
   return checkIdentity({
     sub: `dev-${identity.role}`,
     roles: [identity.role],
@@ -115,8 +124,8 @@ export function tokenVariable(identity: DevelopmentIdentity): string {
   const name =
     identity.role === 'professional'
       ? identity.organisation
-      : identity.role === 'system'
-        ? `system-${identity.organisation}`
+      : identity.role === 'system' || identity.role === 'org_auditor'
+        ? `${identity.role}-${identity.organisation}`
         : identity.role
   return `TOKEN_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
 }

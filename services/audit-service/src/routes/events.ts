@@ -14,17 +14,17 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
   app.get(
     '/v1/audit/events',
     {
-      config: { roles: ['auditor'] },
+      config: { roles: ['auditor', 'org_auditor'] },
       schema: {
         operationId: 'listAuditEvents',
         summary: 'List audit events',
         description:
-          'Audit events, newest first, filtered by acting organisation, actor, action, outcome and period.',
+          "Audit events, newest first, filtered by acting organisation, actor, action, outcome and period. An organisation's own auditor (org_auditor) sees its own staff's events only: the organisation filter is its own, any other answers 404.",
         tags: ['audit'],
         querystring: z
           .strictObject({ ...pageQuerySchema.shape, ...filterQueryShape })
           .superRefine(periodInOrder),
-        response: { 200: pageSchema(auditEventSchema), 400: problemSchema },
+        response: { 200: pageSchema(auditEventSchema), 400: problemSchema, 404: problemSchema },
       },
     },
     async (request) => {
@@ -86,11 +86,12 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
   app.get(
     '/v1/audit/export',
     {
-      config: { roles: ['auditor'] },
+      config: { roles: ['auditor', 'org_auditor'] },
       schema: {
         operationId: 'exportAuditEvents',
         summary: 'Export audit events',
-        description: 'The audit events (filtered) in id order as NDJSON or CSV, streamed for a SIEM.',
+        description:
+          "The audit events (filtered) in id order as NDJSON or CSV, streamed for a SIEM. For an org_auditor only its own organisation's, as in listAuditEvents.",
         tags: ['audit'],
         querystring: z
           .strictObject({ format: z.enum(['ndjson', 'csv']).default('ndjson'), ...filterQueryShape })

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely'
 import { type EventFilters, exportBatch, setExportTimeouts } from '../db/events.js'
 import type { AuditDatabase } from '../db/schema.js'
 import { AUDIT_LOG, csvHeader, csvLine, type ExportFormat, ndjsonLine } from '../domain/event.js'
+import { scopedFilters } from './query-events.js'
 
 /** Rows fetched per query: what the export holds in memory at most. */
 const EXPORT_BATCH_SIZE = 1000
@@ -34,10 +35,11 @@ async function write(out: PassThrough, chunk: string): Promise<void> {
 export async function exportAuditEvents(
   db: Kysely<AuditDatabase>,
   actor: Actor,
-  filters: EventFilters,
+  requested: EventFilters,
   format: ExportFormat,
   options: ExportOptions,
 ): Promise<Readable> {
+  const filters = await scopedFilters(db, actor, requested)
   await db.transaction().execute((trx) => recordAudit(trx, actor, 'audit.export', { resource: AUDIT_LOG }))
   return exportEvents(db, filters, format, options)
 }

@@ -37,4 +37,3 @@ export function auditApi(base: string) {
     export: (c: Caller, query: Query) => download(c, `${base}/v1/audit/export`, query),
   }
 }
-export type AuditApi = ReturnType<typeof auditApi>

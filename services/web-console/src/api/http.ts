@@ -97,8 +97,15 @@ export async function must<T>(result: Promise<Result<T>>): Promise<T> {
 }
 
 /** A raw download (CSV, NDJSON), streamed through. */
-export async function download(caller: Caller, url: string, query: Query): Promise<Response> {
-  const response = await fetch(withQuery(url, query), { headers: headers(caller, false) })
+export async function download(
+  caller: Caller,
+  url: string,
+  query: Query,
+  accept?: string,
+): Promise<Response> {
+  const response = await fetch(withQuery(url, query), {
+    headers: { ...headers(caller, false), ...(accept ? { accept } : {}) },
+  })
   if (!response.ok) throw new ApiError(await problemOf(response))
   return response
 }

@@ -3,7 +3,7 @@ import type { ApiBases } from './http.js'
 import { matchApi } from './match.js'
 import { notifyApi } from './notify.js'
 
-export { ApiError, type Caller, type Problem, type Result } from './http.js'
+export { ApiError, type Caller, type Problem } from './http.js'
 export type * from './types.js'
 
 /** The three services as the console calls them. */

@@ -1,4 +1,4 @@
-import { type Caller, call, type Query } from './http.js'
+import { type Caller, call, download, type Query } from './http.js'
 import type {
   ArchivedRegistration,
   Kind,
@@ -7,6 +7,7 @@ import type {
   Page,
   Region,
   Registration,
+  Statistics,
   SubjectLookup,
 } from './types.js'
 
@@ -65,8 +66,10 @@ export function matchApi(base: string) {
       call<Page<Organisation>>(c, 'GET', at('/v1/organisations'), { query }),
     organisation: (c: Caller, id: string) =>
       call<Organisation>(c, 'GET', at(`/v1/organisations/${encodeURIComponent(id)}`)),
-    createOrganisation: (c: Caller, body: Omit<Organisation, 'active'> & { active?: boolean }) =>
-      call<Organisation>(c, 'POST', at('/v1/organisations'), { body }),
+    createOrganisation: (
+      c: Caller,
+      body: Omit<Organisation, 'active' | 'mayCoordinate'> & { active?: boolean; mayCoordinate?: boolean },
+    ) => call<Organisation>(c, 'POST', at('/v1/organisations'), { body }),
     updateOrganisation: (c: Caller, id: string, body: Partial<Omit<Organisation, 'id'>>) =>
       call<Organisation>(c, 'PATCH', at(`/v1/organisations/${encodeURIComponent(id)}`), { body }),
     regions: (c: Caller) => call<Page<Region>>(c, 'GET', at('/v1/regions')),
@@ -74,10 +77,13 @@ export function matchApi(base: string) {
       call<Region>(c, 'GET', at(`/v1/regions/${encodeURIComponent(code)}`), { query: { version } }),
     putRegion: (c: Caller, code: string, document: unknown) =>
       call<Region>(c, 'PUT', at(`/v1/regions/${encodeURIComponent(code)}`), { body: document }),
+    statistics: (c: Caller, code: string, query: { from: string; to: string }) =>
+      call<Statistics>(c, 'GET', at(`/v1/regions/${encodeURIComponent(code)}/statistics`), { query }),
+    statisticsCsv: (c: Caller, code: string, query: { from: string; to: string }) =>
+      download(c, at(`/v1/regions/${encodeURIComponent(code)}/statistics`), query, 'text/csv'),
     explain: (c: Caller, code: string, body: { ageYears: number; parties: { sector: string }[] }) =>
       call<Record<string, unknown>>(c, 'POST', at(`/v1/regions/${encodeURIComponent(code)}/explain`), {
         body,
       }),
   }
 }
-export type MatchApi = ReturnType<typeof matchApi>

@@ -8,4 +8,3 @@ export function notifyApi(base: string) {
       call<Page<Notification>>(c, 'GET', `${base}/v1/notifications`, { query }),
   }
 }
-export type NotifyApi = ReturnType<typeof notifyApi>

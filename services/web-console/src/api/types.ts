@@ -120,3 +120,17 @@ export interface Region {
   document: Record<string, unknown>
   createdAt?: string
 }
+
+/** A month's figures: nested groups of counts (null: suppressed) and breakdowns (key → count). */
+export interface StatisticsGroup {
+  [name: string]: number | null | StatisticsGroup
+}
+
+export interface Statistics {
+  region: string
+  from: string
+  to: string
+  minCell: number
+  months: ({ month: string } & StatisticsGroup)[]
+  suppressed: string[]
+}

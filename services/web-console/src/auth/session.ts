@@ -9,6 +9,7 @@ import {
   findSession,
   insertSession,
   insertSignIn,
+  purgeIdle,
   replaceTokens,
   takeSignIn,
   touchSession,
@@ -78,6 +79,13 @@ export async function startSession(deps: SessionDeps, reply: FastifyReply, token
     lastSeenAt: now,
   })
   reply.setCookie(SESSION_COOKIE, id, cookieOptions(deps.secureCookies))
+  // Each sign-in also clears away sessions nobody will use again (their tokens must not linger).
+  await purgeExpired(deps)
+}
+
+/** Deletes sessions idle longer than IDLE_MS and abandoned sign-in round trips. */
+export async function purgeExpired(deps: Pick<SessionDeps, 'db' | 'clock'>): Promise<void> {
+  await purgeIdle(deps.db, new Date(deps.clock.now().getTime() - IDLE_MS))
 }
 
 export async function endSession(

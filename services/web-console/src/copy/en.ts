@@ -1,3 +1,4 @@
+import { ADMIN_EN } from './admin.en.js'
 import type { NL } from './nl.js'
 import { OPERATORS_EN } from './operators.en.js'
 
@@ -16,6 +17,8 @@ export const EN: typeof NL = {
     chain: 'Integrity',
     organisations: 'Organisations',
     regions: 'Regions',
+    orgAudit: 'Access log',
+    statistics: 'Figures',
   },
   signedInAs: 'Signed in as',
   signOut: 'Sign out',
@@ -40,6 +43,8 @@ export const EN: typeof NL = {
     admin: 'Administrator',
     auditor: 'Auditor',
     privacy_officer: 'Privacy officer',
+    policy_officer: 'Policy officer',
+    org_auditor: 'Auditor of',
   },
   kind: { concern: 'Concern', involvement: 'Involvement' },
   status: {
@@ -163,38 +168,7 @@ export const EN: typeof NL = {
     created: 'Created on',
   },
   ...OPERATORS_EN,
-  organisations: {
-    title: 'Organisations',
-    create: 'Add an organisation',
-    edit: 'Edit',
-    id: 'Code',
-    idHint: 'Lower-case letters, digits and -',
-    name: 'Name',
-    sector: 'Sector',
-    region: 'Region',
-    email: 'Functional mailbox',
-    mayCoordinate: 'May coordinate',
-    active: 'Active',
-    deactivate: 'Deactivate',
-    activate: 'Activate',
-    save: 'Save',
-    yes: 'Yes',
-    no: 'No',
-  },
-  regions: {
-    title: 'Regions',
-    version: 'Version',
-    document: 'Current document',
-    versions: 'Versions',
-    upload: 'Store a new version',
-    uploadHint: 'The region document as JSON.',
-    explain: 'Work out a case',
-    age: 'Age (years)',
-    sectors: 'Sectors involved',
-    run: 'Work out',
-    trace: 'How the rules went',
-    errorsAt: 'Errors in the document',
-  },
+  ...ADMIN_EN,
   errors: {
     title: 'Something went wrong',
     notFound: 'This page or item does not exist, or you may not see it.',

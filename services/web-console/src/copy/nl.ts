@@ -1,3 +1,4 @@
+import { ADMIN_NL } from './admin.nl.js'
 import { OPERATORS_NL } from './operators.nl.js'
 
 /** The console's Dutch text (the first language); copy/en.ts has the same keys in English. */
@@ -15,6 +16,8 @@ export const NL = {
     chain: 'Integriteit',
     organisations: 'Organisaties',
     regions: 'Regio’s',
+    orgAudit: 'Toegangslog',
+    statistics: 'Cijfers',
   },
   signedInAs: 'Ingelogd als',
   signOut: 'Uitloggen',
@@ -39,6 +42,8 @@ export const NL = {
     admin: 'Beheerder',
     auditor: 'Auditor',
     privacy_officer: 'Privacyfunctionaris',
+    policy_officer: 'Beleidsmedewerker',
+    org_auditor: 'Auditor van',
   } as Record<string, string>,
   kind: { concern: 'Zorg', involvement: 'Betrokkenheid' } as Record<string, string>,
   status: {
@@ -162,38 +167,7 @@ export const NL = {
     created: 'Gemaakt op',
   },
   ...OPERATORS_NL,
-  organisations: {
-    title: 'Organisaties',
-    create: 'Organisatie toevoegen',
-    edit: 'Wijzigen',
-    id: 'Code',
-    idHint: 'Kleine letters, cijfers en -',
-    name: 'Naam',
-    sector: 'Sector',
-    region: 'Regio',
-    email: 'Functionele mailbox',
-    mayCoordinate: 'Mag regie voeren',
-    active: 'Actief',
-    deactivate: 'Deactiveren',
-    activate: 'Activeren',
-    save: 'Opslaan',
-    yes: 'Ja',
-    no: 'Nee',
-  },
-  regions: {
-    title: 'Regio’s',
-    version: 'Versie',
-    document: 'Huidig document',
-    versions: 'Versies',
-    upload: 'Nieuwe versie opslaan',
-    uploadHint: 'Het regiodocument als JSON.',
-    explain: 'Een situatie doorrekenen',
-    age: 'Leeftijd (jaren)',
-    sectors: 'Betrokken sectoren',
-    run: 'Doorrekenen',
-    trace: 'Verloop van de regels',
-    errorsAt: 'Fouten in het document',
-  },
+  ...ADMIN_NL,
   errors: {
     title: 'Er ging iets mis',
     notFound: 'Deze pagina of dit gegeven bestaat niet, of u mag het niet zien.',

@@ -64,6 +64,7 @@ export function auditPage(
   }
   return layout(ctx, options.lockedOrganisation ? `${a.title} — ${options.lockedOrganisation}` : a.title, [
     Object.keys(errors).length || general ? alert('error', general ?? ctx.t.errors.fix) : '',
+    options.lockedOrganisation ? html`<p class="utrecht-paragraph">${ctx.t.orgAudit.intro}</p>` : '',
     html`<form method="get" action="${path}" class="utrecht-form console-filters" role="search" aria-label="${a.filters}">`,
     input('actor', a.actor),
     options.lockedOrganisation ? '' : input('organisation', a.organisation, 'text', a.organisationHint),
@@ -86,12 +87,12 @@ export function auditPage(
             : '',
         ]
       : '',
+    html`<h2 class="utrecht-heading-2">${a.exportTitle}</h2><p class="utrecht-paragraph">${a.exportIntro}</p>
+<p><a class="utrecht-link" href="/audit/export?${query({ ...filters, format: 'csv' })}" download>${a.exportCsv}</a> ·
+<a class="utrecht-link" href="/audit/export?${query({ ...filters, format: 'ndjson' })}" download>${a.exportNdjson}</a></p>`,
     options.lockedOrganisation
       ? ''
-      : html`<h2 class="utrecht-heading-2">${a.exportTitle}</h2><p class="utrecht-paragraph">${a.exportIntro}</p>
-<p><a class="utrecht-link" href="/audit/export?${query({ ...filters, format: 'csv' })}" download>${a.exportCsv}</a> ·
-<a class="utrecht-link" href="/audit/export?${query({ ...filters, format: 'ndjson' })}" download>${a.exportNdjson}</a></p>
-<h2 class="utrecht-heading-2">${a.subjectReport}</h2>
+      : html`<h2 class="utrecht-heading-2">${a.subjectReport}</h2>
 <p><a class="utrecht-link" href="/audit/subject">${a.subjectReport}</a></p>`,
   ])
 }

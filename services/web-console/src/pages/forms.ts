@@ -15,13 +15,3 @@ export const formValue = (body: unknown, name: string): string => {
   const value = (body as Record<string, unknown> | undefined)?.[name]
   return typeof value === 'string' ? value.trim() : ''
 }
-
-/** Several values of one field (checkboxes). */
-export const formValues = (body: unknown, name: string): string[] => {
-  const value = (body as Record<string, unknown> | undefined)?.[name]
-  return Array.isArray(value)
-    ? value.filter((v): v is string => typeof v === 'string')
-    : typeof value === 'string'
-      ? [value]
-      : []
-}

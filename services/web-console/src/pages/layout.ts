@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { hasRole } from '../auth/claims.js'
 import { type Html, html, type Part } from '../html.js'
-import { type Lang, MESSAGES, type Messages } from '../i18n.js'
+import { type Lang, langOf, MESSAGES, type Messages } from '../i18n.js'
 
 export interface PageContext {
   t: Messages
@@ -11,7 +11,7 @@ export interface PageContext {
 }
 
 export function contextOf(request: FastifyRequest): PageContext {
-  const lang: Lang = request.cookies.lang === 'en' ? 'en' : 'nl'
+  const lang = langOf(request.cookies.lang)
   return { t: MESSAGES[lang], lang, csrf: request.csrfToken, request }
 }
 
@@ -19,10 +19,6 @@ export function contextOf(request: FastifyRequest): PageContext {
 export function postForm(ctx: PageContext, action: string, body: Part, extra = ''): Html {
   return html`<form method="post" action="${action}" class="utrecht-form ${extra}" novalidate>
 <input type="hidden" name="_csrf" value="${ctx.csrf}">${body}</form>`
-}
-
-export interface FieldError {
-  [field: string]: string | undefined
 }
 
 /** A labelled field with its description and its error, tied together for screen readers. */
@@ -114,7 +110,9 @@ function navFor(ctx: PageContext): [string, string][] {
   const items: [string, string][] = []
   if (hasRole(claims, 'privacy_officer')) items.push(['/subjects', n.subjects])
   if (hasRole(claims, 'auditor')) items.push(['/audit', n.audit], ['/audit/chain', n.chain])
+  if (hasRole(claims, 'org_auditor')) items.push(['/audit/organisation', n.orgAudit])
   if (hasRole(claims, 'admin')) items.push(['/organisations', n.organisations], ['/regions', n.regions])
+  if (hasRole(claims, 'policy_officer')) items.push(['/statistics', n.statistics])
   return items
 }
 

@@ -8,6 +8,7 @@ import { contextOf } from '../pages/layout.js'
 import { callerOf, failed, send } from './registrations.js'
 
 const auditor = ['auditor'] as const
+const orgAuditor = ['org_auditor'] as const
 
 /** The start of a calendar day in the Netherlands, as the API's instant (`2026-03-02T00:00:00+01:00`). */
 export function startOfDay(day: string): string | undefined {
@@ -66,9 +67,32 @@ export async function auditRoutes(app: FastifyInstance, { api }: ConsoleContext)
     },
   )
 
+  // An organisation's own auditor: the same log, its organisation fixed (audit-service enforces it too).
+  app.get<{ Querystring: Record<string, string> }>(
+    '/audit/organisation',
+    { config: { access: orgAuditor } },
+    async (request, reply) => {
+      const org = request.session?.claims.org ?? ''
+      const filters = { ...filtersOf(request.query), organisation: org }
+      const page = contextOf(request)
+      const options = { lockedOrganisation: org, path: '/audit/organisation' }
+      const result = await api.audit.events(callerOf(request), {
+        ...apiQuery(filters),
+        cursor: request.query.cursor,
+        limit: 50,
+      })
+      if (!result.ok) {
+        if (result.problem.status !== 400) return failed(reply, result.problem, () => '')
+        const { fields, general } = fieldErrors(result.problem)
+        return send(reply, auditPage(page, filters, null, fields, general, options), 400)
+      }
+      return send(reply, auditPage(page, filters, result.value, {}, null, options))
+    },
+  )
+
   app.get<{ Querystring: Record<string, string> }>(
     '/audit/export',
-    { config: { access: auditor } },
+    { config: { access: [...auditor, ...orgAuditor] } },
     async (request, reply) => {
       const format = request.query.format === 'csv' ? 'csv' : 'ndjson'
       const response = await api.audit.export(callerOf(request), {

@@ -25,7 +25,11 @@ export async function registrationRoutes(app: FastifyInstance, { api }: ConsoleC
         ? '/subjects'
         : hasRole(claims, 'auditor')
           ? '/audit'
-          : '/organisations'
+          : hasRole(claims, 'org_auditor')
+            ? '/audit/organisation'
+            : hasRole(claims, 'policy_officer')
+              ? '/statistics'
+              : '/organisations'
       return reply.redirect(first, 303)
     }
     const matches = await must(api.match.matches(callerOf(request), { status: 'open', limit: 200 }))

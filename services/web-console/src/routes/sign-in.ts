@@ -1,7 +1,11 @@
+import {
+  type DevelopmentIdentity,
+  developmentClaims,
+  mintDevelopmentToken,
+} from '@verwijsindex/shared/dev/tokens'
 import type { FastifyInstance } from 'fastify'
 import type { ConsoleContext } from '../app.js'
-import { type Claims, claimsOf } from '../auth/claims.js'
-import { devToken, OPERATOR_DEMO_ROLES, operatorClaims, professionalClaims } from '../auth/dev.js'
+import { claimsOf } from '../auth/claims.js'
 import {
   cookieOptions,
   endSession,
@@ -13,6 +17,17 @@ import { html } from '../html.js'
 import { alert, button, contextOf, layout, postForm } from '../pages/layout.js'
 
 const SIGN_IN_COOKIE = 'vi_signin'
+
+const OPERATOR_DEMO_ROLES = ['admin', 'auditor', 'privacy_officer', 'policy_officer'] as const
+/** Organisation-scoped demo roles, one choice per demo organisation. */
+const ORGANISATION_DEMO_ROLES = ['professional', 'org_auditor'] as const
+
+/** A development token from the one module that mints them (`npm start` and the CLI use it too). */
+const devToken = (identity: DevelopmentIdentity, secret: string, now: Date, lifetimeSeconds?: number) =>
+  mintDevelopmentToken(developmentClaims(identity), secret, {
+    now,
+    ...(lifetimeSeconds ? { lifetimeSeconds } : {}),
+  })
 
 /**
  * Sign-in: at the region's identity provider (OpenID Connect) when one is configured, else (never in
@@ -47,7 +62,7 @@ export async function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): P
         )
       }
       // The demo organisations, read through the API like everything else (as a development admin).
-      const admin = devToken(operatorClaims('admin'), devSecret, sessions.clock.now(), 1)
+      const admin = devToken({ role: 'admin' }, devSecret, sessions.clock.now(), 3600)
       const caller = { token: admin, clientIp: request.ip, requestId: request.id }
       const orgs = await ctx.api.match.organisations(caller, { limit: 200 })
       const organisations = orgs.ok ? orgs.value.items.filter((o) => o.active) : []
@@ -60,7 +75,7 @@ export async function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): P
 <h2 class="utrecht-heading-2">${t.signIn.operators}</h2>
 <ul class="console-choices">${OPERATOR_DEMO_ROLES.map((role) => choice(role, t.roles[role] ?? role))}</ul>
 <h2 class="utrecht-heading-2">${t.signIn.professionals}</h2>
-<ul class="console-choices">${organisations.map((o) => choice(`org:${o.id}`, `${t.roles.professional} ${o.name}`))}</ul>`,
+<ul class="console-choices">${ORGANISATION_DEMO_ROLES.flatMap((role) => organisations.map((o) => choice(`${role}:${o.id}`, `${t.roles[role] ?? role} ${o.name}`)))}</ul>`,
         ]),
       )
     },
@@ -72,20 +87,29 @@ export async function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): P
       { config: { access: 'public' } },
       async (request, reply) => {
         const user = String(request.body.user ?? '')
-        let claims: Claims | undefined
-        if ((OPERATOR_DEMO_ROLES as readonly string[]).includes(user)) claims = operatorClaims(user)
-        else if (user.startsWith('org:')) {
-          const id = user.slice(4)
-          const admin = devToken(operatorClaims('admin'), devSecret, sessions.clock.now(), 1)
-          const org = await ctx.api.match.organisation(
-            { token: admin, clientIp: request.ip, requestId: request.id },
-            id,
-          )
-          if (org.ok) claims = professionalClaims(org.value)
+        let identity: DevelopmentIdentity | undefined
+        const operator = OPERATOR_DEMO_ROLES.find((role) => role === user)
+        if (operator) identity = { role: operator }
+        else {
+          const [role, id = ''] = user.split(':', 2)
+          const orgRole = ORGANISATION_DEMO_ROLES.find((r) => r === role)
+          const admin = devToken({ role: 'admin' }, devSecret, sessions.clock.now(), 3600)
+          const org = orgRole
+            ? await ctx.api.match.organisation(
+                { token: admin, clientIp: request.ip, requestId: request.id },
+                id,
+              )
+            : undefined
+          if (orgRole && org?.ok) {
+            identity =
+              orgRole === 'professional'
+                ? { role: orgRole, organisation: org.value.id, name: `Professional ${org.value.name}` }
+                : { role: orgRole, organisation: org.value.id, name: `Auditor ${org.value.name}` }
+          }
         }
-        if (!claims) return reply.redirect('/signin?ended=failed', 303)
+        if (!identity) return reply.redirect('/signin?ended=failed', 303)
         const now = sessions.clock.now()
-        const token = devToken(claims, devSecret, now)
+        const token = devToken(identity, devSecret, now)
         await startSession(sessions, reply, {
           accessToken: token,
           refreshToken: null,

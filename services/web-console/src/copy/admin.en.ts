@@ -1,0 +1,76 @@
+import type { ADMIN_NL } from './admin.nl.js'
+
+/** The English text of the organisation auditor's, the administrator's and the policy officer's pages. */
+export const ADMIN_EN: typeof ADMIN_NL = {
+  orgAudit: {
+    title: 'Access log of your organisation',
+    intro:
+      "NEN 7513: who of your organisation did what in the referral index. You see only the actions of your own organisation's staff and systems.",
+  },
+  organisations: {
+    title: 'Organisations',
+    new: 'New organisation',
+    edit: 'Edit organisation',
+    id: 'Code',
+    idHint: 'Lower-case letters, digits and hyphens, e.g. ggd-zob. Cannot be changed later.',
+    name: 'Name',
+    sector: 'Sector',
+    region: 'Region',
+    email: 'Email address for notifications',
+    mayCoordinate: 'May take on the care coordination',
+    active: 'Active',
+    inactive: 'Deactivated',
+    status: 'Status',
+    save: 'Save',
+    create: 'Create',
+    deactivate: 'Deactivate',
+    deactivateIntro:
+      'A deactivated organisation can no longer do anything in the index; its registrations remain.',
+    saved: 'The organisation has been saved.',
+    deactivated: 'The organisation has been deactivated.',
+    yes: 'Yes',
+    no: 'No',
+  },
+  regions: {
+    title: 'Regions',
+    code: 'Code',
+    name: 'Name',
+    version: 'Version',
+    current: 'Current region document',
+    versions: 'Versions',
+    createdAt: 'Adopted at',
+    createdBy: 'By',
+    upload: 'Upload a new version',
+    uploadIntro:
+      'The region document as JSON. The index checks it; errors are shown at their place in the document.',
+    document: 'Region document (JSON)',
+    submit: 'Adopt version',
+    uploaded: 'The new version has been adopted.',
+    invalidJson: 'This is not valid JSON',
+    errorsAt: 'Errors in the document',
+    at: 'Place',
+    explain: 'Explain a case',
+    explainIntro:
+      'Which organisation would get the care coordination, with the rules that were applied. The case as JSON.',
+    case: 'Case (JSON)',
+    explainSubmit: 'Explain',
+    trace: 'Rules applied',
+    outcome: 'Outcome',
+  },
+  statistics: {
+    title: 'Figures of the region',
+    intro:
+      'Monthly figures of the region, aggregated. Small numbers (fewer than 5) are suppressed, so that no child can be recognised.',
+    region: 'Region',
+    from: 'From month',
+    to: 'Up to and including month',
+    show: 'Show',
+    month: 'Month',
+    key: 'Breakdown',
+    value: 'Number',
+    suppressed: '< 5 (suppressed)',
+    csv: 'Download as CSV',
+    chart: 'Chart',
+    monthHint: 'Year and month, e.g. 2026-01',
+  },
+}
