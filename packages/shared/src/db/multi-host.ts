@@ -11,6 +11,8 @@ import pg from 'pg'
 interface Host {
   host: string
   port: number
+  /** This host alone: pg lets a connection string win over host and port given beside it. */
+  url: string
 }
 
 export interface ConnectionTarget {
@@ -26,26 +28,22 @@ export function connectionTarget(url: string): ConnectionTarget {
   const parts = MULTI_HOST.exec(url)
   if (!parts?.[3]?.includes(',')) return { url }
   const [, scheme, credentials = '', hostList = '', rest = ''] = parts
-  const hosts = hostList.split(',').map((entry): Host => {
-    const at = entry.lastIndexOf(':')
-    return at > 0 && !entry.endsWith(']')
-      ? { host: entry.slice(0, at), port: Number(entry.slice(at + 1)) }
-      : { host: entry, port: 5432 }
-  })
   const [path = '', query = ''] = rest.split('?')
   const params = new URLSearchParams(query)
   const attrs = params.get('target_session_attrs') ?? 'any'
   params.delete('target_session_attrs')
   const search = params.toString()
+  const hosts = hostList.split(',').map((entry): Host => {
+    const at = entry.lastIndexOf(':')
+    const [host, port] =
+      at > 0 && !entry.endsWith(']') ? [entry.slice(0, at), Number(entry.slice(at + 1))] : [entry, 5432]
+    return { host, port, url: `${scheme}${credentials}${host}:${port}${path}${search ? `?${search}` : ''}` }
+  })
   const first = hosts[0] as Host
-  const single = `${scheme}${credentials}${first.host}:${first.port}${path}${search ? `?${search}` : ''}`
-  return {
-    url: single,
-    Client: multiHostClient(single, hosts, attrs === 'read-write' || attrs === 'primary'),
-  }
+  return { url: first.url, Client: multiHostClient(hosts, attrs === 'read-write' || attrs === 'primary') }
 }
 
-function multiHostClient(url: string, hosts: Host[], readWrite: boolean): typeof pg.Client {
+function multiHostClient(hosts: Host[], readWrite: boolean): typeof pg.Client {
   let preferred = 0
   async function findHost(): Promise<Host> {
     let lastError: unknown = new Error('no host answered')
@@ -53,9 +51,7 @@ function multiHostClient(url: string, hosts: Host[], readWrite: boolean): typeof
       const index = (preferred + i) % hosts.length
       const candidate = hosts[index] as Host
       const probe = new pg.Client({
-        connectionString: url,
-        host: candidate.host,
-        port: candidate.port,
+        connectionString: candidate.url,
         connectionTimeoutMillis: 2000,
         application_name: 'verwijsindex-probe',
       })
