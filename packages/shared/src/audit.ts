@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = {
   'registration.withdraw': 'A registration was withdrawn by its registrant.',
   'registration.history': 'Archived registrations on the same child were requested, with a purpose.',
   'registration.expire': 'A registration ended at the end of its duration.',
+  'registration.organisation_deactivated':
+    'A registration ended because an admin deactivated its organisation.',
   'registration.remind': 'The registrant was reminded that a registration is about to end.',
   'registration.purge': 'An archived registration was destroyed after the archive period.',
   'match.create': 'A match formed: two organisations registered the same child.',

@@ -82,4 +82,38 @@ describe('export streams', () => {
       what: 'the export transaction to end after the client left',
     })
   })
+
+  it('a caller with AUDIT_EXPORT_CONCURRENCY (1) exports streaming gets 429 for another; others are not held up', async () => {
+    const first = await fetch(`${base}/v1/audit/export?format=ndjson`, {
+      headers: { authorization: `Bearer ${h.auditor}` },
+    })
+    expect(first.status).toBe(200)
+    const reader = (first.body as ReadableStream<Uint8Array>).getReader()
+    expect((await reader.read()).done).toBe(false) // streaming, held by back-pressure
+    const second = await fetch(`${base}/v1/audit/export?format=csv`, {
+      headers: { authorization: `Bearer ${h.auditor}` },
+    })
+    expect(second.status).toBe(429)
+    expect(second.headers.get('content-type')).toContain('application/problem+json')
+    expect(second.headers.get('retry-after')).toBe('60')
+    expect(await second.json()).toMatchObject({ status: 429 })
+    // Another auditor is not held up by the first one's export.
+    const other = await fetch(`${base}/v1/audit/export?format=csv`, {
+      headers: { authorization: `Bearer ${h.token({ sub: 'auditor-2', roles: ['auditor'] })}` },
+    })
+    expect(other.status).toBe(200)
+    await other.body?.cancel()
+    // Once the first export has ended, the caller may start the next.
+    await reader.cancel()
+    await waitFor(
+      async () => {
+        const again = await fetch(`${base}/v1/audit/export?format=csv`, {
+          headers: { authorization: `Bearer ${h.auditor}` },
+        })
+        await again.body?.cancel()
+        return again.status === 200
+      },
+      { what: 'the finished export to free its slot' },
+    )
+  }, 120_000)
 })

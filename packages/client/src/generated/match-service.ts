@@ -1262,8 +1262,8 @@ export interface components {
              * @example 2026-03-02T09:00:00.000Z
              */
             endedAt: string | null;
-            /** @description Why it ended: the registrant's `resolved`, `unjustified`, `transferred` or `error`, or the law's `expired`, `age_limit`, `erased`; null while active. */
-            endReason: ("resolved" | "unjustified" | "transferred" | "error" | "expired" | "age_limit" | "erased") | null;
+            /** @description Why it ended: the registrant's `resolved`, `unjustified`, `transferred` or `error`, or the law's `expired`, `age_limit`, `erased`, or `organisation_deactivated` when an admin deactivated the organisation; null while active. */
+            endReason: ("resolved" | "unjustified" | "transferred" | "error" | "expired" | "age_limit" | "erased" | "organisation_deactivated") | null;
             /**
              * Format: date-time
              * @description When it ends by itself (its duration, at most two years, or the 23rd birthday).
@@ -1351,8 +1351,8 @@ export interface components {
                  * @example 2026-03-02T09:00:00.000Z
                  */
                 endedAt: string | null;
-                /** @description Why it ended: the registrant's `resolved`, `unjustified`, `transferred` or `error`, or the law's `expired`, `age_limit`, `erased`; null while active. */
-                endReason: ("resolved" | "unjustified" | "transferred" | "error" | "expired" | "age_limit" | "erased") | null;
+                /** @description Why it ended: the registrant's `resolved`, `unjustified`, `transferred` or `error`, or the law's `expired`, `age_limit`, `erased`, or `organisation_deactivated` when an admin deactivated the organisation; null while active. */
+                endReason: ("resolved" | "unjustified" | "transferred" | "error" | "expired" | "age_limit" | "erased" | "organisation_deactivated") | null;
                 /**
                  * Format: date-time
                  * @description When it ends by itself (its duration, at most two years, or the 23rd birthday).

@@ -1,4 +1,4 @@
-import { actorOf, pageQuerySchema, pageSchema, problemSchema } from '@verwijsindex/shared'
+import { actorOf, ProblemError, pageQuerySchema, pageSchema, problemSchema } from '@verwijsindex/shared'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
@@ -9,6 +9,8 @@ import { countAuditEvents, searchEvents } from '../use-cases/query-events.js'
 import { filterQueryShape, instantSchema, periodInOrder } from './schemas.js'
 
 export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> = async (app, { db }) => {
+  // Exports streaming now, per caller (token subject): one auditor cannot hold every connection.
+  const streaming = new Map<string, number>()
   app.get(
     '/v1/audit/events',
     {
@@ -98,16 +100,39 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
             .unknown()
             .describe('NDJSON: one AuditEvent per line; CSV: a header row, then one row per event'),
           400: problemSchema,
+          429: problemSchema,
         },
       },
     },
     async (request, reply) => {
       const { format, ...filters } = request.query
       const actor = actorOf(request)
-      const stream = await exportAuditEvents(db, actor, filters, format, {
-        log: request.log,
-        timeoutMs: app.config.database.exportStatementTimeoutMs,
-      })
+      const caller = actor.id ?? ''
+      const running = streaming.get(caller) ?? 0
+      if (running >= app.config.auditExportConcurrency) {
+        reply.header('retry-after', '60')
+        throw new ProblemError(
+          'rate_limited',
+          `You already have ${running} export(s) streaming (AUDIT_EXPORT_CONCURRENCY); wait for one to finish.`,
+        )
+      }
+      streaming.set(caller, running + 1)
+      const release = () => {
+        const left = (streaming.get(caller) ?? 1) - 1
+        if (left > 0) streaming.set(caller, left)
+        else streaming.delete(caller)
+      }
+      let stream: Awaited<ReturnType<typeof exportAuditEvents>>
+      try {
+        stream = await exportAuditEvents(db, actor, filters, format, {
+          log: request.log,
+          timeoutMs: app.config.database.exportStatementTimeoutMs,
+        })
+      } catch (error) {
+        release()
+        throw error
+      }
+      stream.once('close', release)
       return reply
         .type(EXPORT_CONTENT_TYPES[format])
         .header('content-disposition', `attachment; filename="${exportFileName(actor.at, format)}"`)

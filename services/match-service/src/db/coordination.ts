@@ -2,23 +2,22 @@ import { type Insertable, type Kysely, sql, type Transaction, type Updateable } 
 import type { CoordinationHistoryEvent } from '../domain/coordination-history.js'
 import type { Coordination, CoordinationsTable, MatchDatabase } from './schema.js'
 
+/** A match's coordination row: the base of reading, locking and claiming it. */
+const coordinationRow = (db: Kysely<MatchDatabase>, matchId: string) =>
+  db.selectFrom('match.coordinations').selectAll().where('matchId', '=', matchId)
+
 export async function coordinationOf(
   db: Kysely<MatchDatabase>,
   matchId: string,
 ): Promise<Coordination | undefined> {
-  return db.selectFrom('match.coordinations').selectAll().where('matchId', '=', matchId).executeTakeFirst()
+  return coordinationRow(db, matchId).executeTakeFirst()
 }
 
 export async function lockCoordination(
   trx: Transaction<MatchDatabase>,
   matchId: string,
 ): Promise<Coordination | undefined> {
-  return trx
-    .selectFrom('match.coordinations')
-    .selectAll()
-    .where('matchId', '=', matchId)
-    .forUpdate()
-    .executeTakeFirst()
+  return coordinationRow(trx, matchId).forUpdate().executeTakeFirst()
 }
 
 /** Changes a match's coordination row; every change stamps updatedAt. */
@@ -104,10 +103,7 @@ export async function claimAwaitingCoordination(
   trx: Transaction<MatchDatabase>,
   matchId: string,
 ): Promise<Coordination | undefined> {
-  return trx
-    .selectFrom('match.coordinations')
-    .selectAll()
-    .where('matchId', '=', matchId)
+  return coordinationRow(trx, matchId)
     .where('status', 'in', ['proposed', 'unassigned'])
     .forUpdate()
     .skipLocked()

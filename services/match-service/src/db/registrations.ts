@@ -24,6 +24,21 @@ export async function activeRegistrationsOfSubject(
     .execute()
 }
 
+/** An organisation's active registrations, in subject order (the order their subjects are locked in). */
+export async function activeRegistrationsOfOrganisation(
+  trx: Transaction<MatchDatabase>,
+  organisationId: string,
+): Promise<Registration[]> {
+  return trx
+    .selectFrom('match.registrations')
+    .selectAll()
+    .where('organisationId', '=', organisationId)
+    .where('status', '=', 'active')
+    .orderBy('subjectKey')
+    .orderBy('id')
+    .execute()
+}
+
 export async function getRegistration(
   db: Kysely<MatchDatabase>,
   id: string,

@@ -2,7 +2,10 @@ import { LEGAL_MAX_DURATION_DAYS } from './age.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-/** Why a registration ended: the registrant's codes, or the law's clock (expired, age limit) and erasure. */
+/**
+ * Why a registration ended: the registrant's codes, the law's clock (expired, age limit), erasure, or its
+ * organisation's deactivation by an admin.
+ */
 export const END_REASONS = [
   'resolved',
   'unjustified',
@@ -11,11 +14,15 @@ export const END_REASONS = [
   'expired',
   'age_limit',
   'erased',
+  'organisation_deactivated',
 ] as const
 export type EndReason = (typeof END_REASONS)[number]
 
 /** The reasons a registrant may give when withdrawing. */
-export type WithdrawReason = Exclude<EndReason, 'expired' | 'age_limit' | 'erased'>
+export type WithdrawReason = Exclude<
+  EndReason,
+  'expired' | 'age_limit' | 'erased' | 'organisation_deactivated'
+>
 
 /** A region may shorten the law's maximum duration, never lengthen it. */
 export function maxDurationDays(maxOfRegion: number): number {

@@ -11,6 +11,7 @@ import {
 } from '../db/organisations.js'
 import { regionExists } from '../db/regions.js'
 import type { MatchDatabase, Organisation } from '../db/schema.js'
+import { endRegistrationsOfDeactivated } from './deactivate-organisation.js'
 
 async function requireRegion(trx: Transaction<MatchDatabase>, region: string): Promise<void> {
   if (!(await regionExists(trx, region))) throw ruleViolation('/region', `region ${region} does not exist`)
@@ -33,7 +34,10 @@ export async function createOrganisation(
   })
 }
 
-/** An admin changes an organisation, (de)activation included. */
+/**
+ * An admin changes an organisation, (de)activation included. Deactivation ends its active registrations in
+ * the same transaction (see deactivate-organisation.ts); reactivation leaves ended ones ended.
+ */
 export async function updateOrganisation(
   ctx: MatchContext,
   actor: Actor,
@@ -42,8 +46,10 @@ export async function updateOrganisation(
 ): Promise<Organisation> {
   return ctx.db.transaction().execute(async (trx) => {
     if (changes.region !== undefined) await requireRegion(trx, changes.region)
-    const updated = await changeOrganisation(trx, id, changes, ctx.clock.now())
+    const now = ctx.clock.now()
+    const updated = await changeOrganisation(trx, id, changes, now)
     if (!updated) throw new ProblemError('not_found', `No organisation ${id}`)
+    if (changes.active === false) await endRegistrationsOfDeactivated(ctx, trx, actor, id, now)
     await recordAudit(trx, actor, 'organisation.update', {
       resource: { type: 'organisation', id: updated.id },
     })

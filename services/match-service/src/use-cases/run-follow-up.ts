@@ -1,4 +1,4 @@
-import { type NotificationEvent, recordAudit, serviceActor } from '@verwijsindex/shared'
+import { type AuditAction, type NotificationEvent, recordAudit, serviceActor } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
 import type { MatchContext } from '../context.js'
 import { lockCoordination } from '../db/coordination.js'
@@ -53,7 +53,6 @@ async function partiesDue(
 ): Promise<NotificationEvent[]> {
   const events: NotificationEvent[] = []
   const silent: { registrationId: string; organisationId: string }[] = []
-  const actor = serviceActor(SERVICE, now)
   for (const party of await partyFollowUps(trx, match.id)) {
     const due = partyFollowUpDue(party, rules, holidays, now)
     if (due.remind) {
@@ -68,11 +67,7 @@ async function partiesDue(
           now,
         ),
       )
-      await recordAudit(trx, actor, 'match.follow_up_remind', {
-        subjectKey: match.subjectKey,
-        resource: { type: 'match', id: match.id },
-        purpose: `contact by ${party.organisationId}`,
-      })
+      await auditFollowUp(trx, match, 'match.follow_up_remind', `contact by ${party.organisationId}`, now)
     }
     if (due.overdue) {
       await markParty(trx, match.id, party.registrationId, { overdueAt: now })
@@ -81,11 +76,13 @@ async function partiesDue(
   }
   if (silent.length === 0) return events
   const organisations = [...new Set(silent.map((s) => s.organisationId))]
-  await recordAudit(trx, actor, 'match.follow_up_overdue', {
-    subjectKey: match.subjectKey,
-    resource: { type: 'match', id: match.id },
-    purpose: `no contact recorded by ${organisations.join(', ')}`,
-  })
+  await auditFollowUp(
+    trx,
+    match,
+    'match.follow_up_overdue',
+    `no contact recorded by ${organisations.join(', ')}`,
+    now,
+  )
   const coordination = await lockCoordination(trx, match.id)
   if (coordination?.organisationId && ['proposed', 'accepted'].includes(coordination.status)) {
     events.push(
@@ -119,11 +116,13 @@ async function handoverDue(
   const coordination = await lockCoordination(trx, match.id)
   if (coordination?.status !== 'accepted' || !coordination.organisationId) return []
   await markMatch(trx, match.id, { handoverRemindedAt: now })
-  await recordAudit(trx, serviceActor(SERVICE, now), 'match.follow_up_remind', {
-    subjectKey: match.subjectKey,
-    resource: { type: 'match', id: match.id },
-    purpose: `warm handover by ${coordination.organisationId}`,
-  })
+  await auditFollowUp(
+    trx,
+    match,
+    'match.follow_up_remind',
+    `warm handover by ${coordination.organisationId}`,
+    now,
+  )
   return [
     await followUpEvent(
       trx,
@@ -152,11 +151,13 @@ async function closedBeforeHandover(
   const dueAt = warmHandoverDueAt(match.createdAt, rules, holidays)
   const coordination = await lockCoordination(trx, match.id)
   if (now >= dueAt || !coordination?.acceptedAt || !coordination.organisationId) return []
-  await recordAudit(trx, serviceActor(SERVICE, now), 'match.follow_up_remind', {
-    subjectKey: match.subjectKey,
-    resource: { type: 'match', id: match.id },
-    purpose: `warm handover after close by ${coordination.organisationId}`,
-  })
+  await auditFollowUp(
+    trx,
+    match,
+    'match.follow_up_remind',
+    `warm handover after close by ${coordination.organisationId}`,
+    now,
+  )
   return [
     await followUpEvent(
       trx,
@@ -166,4 +167,19 @@ async function closedBeforeHandover(
       now,
     ),
   ]
+}
+
+/** The follow-up schedule's audit event about one match. */
+function auditFollowUp(
+  trx: Transaction<MatchDatabase>,
+  match: Match,
+  action: AuditAction,
+  purpose: string,
+  now: Date,
+): Promise<void> {
+  return recordAudit(trx, serviceActor(SERVICE, now), action, {
+    subjectKey: match.subjectKey,
+    resource: { type: 'match', id: match.id },
+    purpose,
+  })
 }

@@ -56,7 +56,7 @@ export const registrationSchema = z
       .enum(END_REASONS)
       .nullable()
       .describe(
-        "Why it ended: the registrant's `resolved`, `unjustified`, `transferred` or `error`, or the law's `expired`, `age_limit`, `erased`; null while active.",
+        "Why it ended: the registrant's `resolved`, `unjustified`, `transferred` or `error`, or the law's `expired`, `age_limit`, `erased`, or `organisation_deactivated` when an admin deactivated the organisation; null while active.",
       ),
     externalReference: z
       .string()

@@ -1,4 +1,5 @@
 import {
+  findOrganisation,
   inTransaction,
   isDatabaseUnavailable,
   type NotificationDelivered,
@@ -96,6 +97,10 @@ async function send(
   now: Date,
 ): Promise<DeliveryOutcome> {
   const { notification, event } = carried[0] as (typeof carried)[number]
+  // A deactivated organisation hears nothing more, by mail or webhook: checked at delivery, so messages
+  // already queued stop too. Permanent (dead): reactivation does not replay what it missed.
+  const recipient = await findOrganisation(deps.db, notification.organisationId)
+  if (!recipient?.active) return { kind: 'permanent', error: 'organisation deactivated' }
   if (notification.channel === 'email') {
     if (!deps.mail) return { kind: 'temporary', error: 'no SMTP_URL configured' }
     const parts = carried
