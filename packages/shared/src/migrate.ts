@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import { createDb } from './db/index.js'
+import { applyServiceRoleGrants } from './db/service-roles.js'
 import { QUEUE_SETTINGS, SCHEDULED_QUEUE_SETTINGS } from './events.js'
 import { installQueueSchema } from './queue.js'
 
@@ -49,7 +50,7 @@ export async function migrate(
 export async function grantServiceRoles(databaseUrl: string): Promise<void> {
   const db = createDb<unknown>(databaseUrl, { max: 1, applicationName: 'verwijsindex-migrate' })
   try {
-    await sql`select public.verwijsindex_grant()`.execute(db)
+    await applyServiceRoleGrants(db)
   } finally {
     await db.destroy()
   }
