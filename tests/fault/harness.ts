@@ -273,7 +273,11 @@ export class RegistrationLoad {
 /** Migrates a fresh database on the faulty server and loads the demo region and organisations. */
 export async function prepareDatabase(db: FaultyDatabase, name: string): Promise<string> {
   await db.query('postgres', `create database ${name}`)
-  const url = db.url(name)
+  return prepareDatabaseAt(db.url(name))
+}
+
+/** Migrates an existing database and loads the demo region and organisations (also the failover script). */
+export async function prepareDatabaseAt(url: string): Promise<string> {
   await migrate(url, () => undefined)
   await loadDemo(
     loadConfig({

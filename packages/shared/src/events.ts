@@ -35,6 +35,22 @@ export const QUEUE_SETTINGS = {
   [QUEUES.auditPurge]: { policy: 'standard', expireInSeconds: 3600 },
 } as const satisfies Record<string, { policy: 'standard'; expireInSeconds: number }>
 
+/**
+ * match-service's scheduled jobs (src/jobs.ts): `short` queues (at most one waiting run), each expiry
+ * longer than a run takes. Created by `npm run migrate` like the others: creating a queue adds a
+ * partition to pg-boss's job table, which the services' least-privilege roles may not do.
+ */
+export const SCHEDULED_QUEUE_SETTINGS = {
+  'coordination-deadlines': { policy: 'short', expireInSeconds: 120 },
+  'coordination-birthdays': { policy: 'short', expireInSeconds: 1800 },
+  'registration-expiry': { policy: 'short', expireInSeconds: 600 },
+  'subject-age-limit': { policy: 'short', expireInSeconds: 1800 },
+  'archive-purge': { policy: 'short', expireInSeconds: 1800 },
+  'registration-ending-reminders': { policy: 'short', expireInSeconds: 1800 },
+  'match-follow-up': { policy: 'short', expireInSeconds: 600 },
+  'statistics-month': { policy: 'short', expireInSeconds: 3600 },
+} as const satisfies Record<string, { policy: 'short'; expireInSeconds: number }>
+
 export const EVENT_TYPES = [
   'match.created',
   'match.party_joined',

@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import { createDb } from './db/index.js'
-import { QUEUE_SETTINGS } from './events.js'
+import { applyServiceRoleGrants } from './db/service-roles.js'
+import { QUEUE_SETTINGS, SCHEDULED_QUEUE_SETTINGS } from './events.js'
 import { installQueueSchema } from './queue.js'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url))
@@ -38,5 +39,19 @@ export async function migrate(
   } finally {
     await db.destroy()
   }
-  await installQueueSchema(databaseUrl, QUEUE_SETTINGS)
+  await installQueueSchema(databaseUrl, { ...QUEUE_SETTINGS, ...SCHEDULED_QUEUE_SETTINGS })
+  await grantServiceRoles(databaseUrl)
+}
+
+/**
+ * Grants the service roles `npm run db:roles` recorded what they need, pg-boss's schema included (it is
+ * installed after our migrations). A role that does not exist yet is skipped.
+ */
+export async function grantServiceRoles(databaseUrl: string): Promise<void> {
+  const db = createDb<unknown>(databaseUrl, { max: 1, applicationName: 'verwijsindex-migrate' })
+  try {
+    await applyServiceRoleGrants(db)
+  } finally {
+    await db.destroy()
+  }
 }

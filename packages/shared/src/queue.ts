@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss'
+import { connectionTarget } from './db/multi-host.js'
 
 export const QUEUE_SCHEMA = 'pgboss'
 
@@ -12,8 +13,11 @@ export interface QueueOptions {
 }
 
 export function createQueue(databaseUrl: string, options: QueueOptions = {}): PgBoss {
+  const target = connectionTarget(databaseUrl)
   return new PgBoss({
-    connectionString: databaseUrl,
+    connectionString: target.url,
+    // pg-boss hands its options to pg.Pool: a multi-host URL gets the primary-finding client there too.
+    ...(target.Client ? ({ Client: target.Client } as object) : {}),
     schema: QUEUE_SCHEMA,
     max: options.max ?? 4,
     application_name: 'verwijsindex-queue',
@@ -46,8 +50,10 @@ export async function installQueueSchema(
   databaseUrl: string,
   queues: Readonly<Record<string, QueueSettings>>,
 ): Promise<void> {
+  const target = connectionTarget(databaseUrl)
   const boss = new PgBoss({
-    connectionString: databaseUrl,
+    connectionString: target.url,
+    ...(target.Client ? ({ Client: target.Client } as object) : {}),
     schema: QUEUE_SCHEMA,
     max: 2,
     supervise: false,

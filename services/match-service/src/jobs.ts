@@ -1,4 +1,10 @@
-import { ensureQueue, purgeIdempotencyKeys, QUEUES, TIME_ZONE } from '@verwijsindex/shared'
+import {
+  ensureQueue,
+  purgeIdempotencyKeys,
+  QUEUES,
+  SCHEDULED_QUEUE_SETTINGS,
+  TIME_ZONE,
+} from '@verwijsindex/shared'
 import type { MatchContext } from './context.js'
 import { destroyAtAgeLimit } from './use-cases/destroy-at-age-limit.js'
 import { expireRegistrations } from './use-cases/expire-registrations.js'
@@ -25,32 +31,30 @@ export const JOBS = {
 const SCHEDULE: {
   name: (typeof JOBS)[keyof typeof JOBS]
   cron: string
-  /** Longer than a run takes; a run whose worker died is retried after this (QueueSettings). */
-  expireInSeconds: number
   run: (ctx: MatchContext, now: Date) => Promise<unknown>
 }[] = [
   {
     name: JOBS.coordinationDeadlines,
     cron: '* * * * *',
-    expireInSeconds: 120,
+
     run: runCoordinationDeadlines,
   },
-  { name: JOBS.birthdays, cron: '5 0 * * *', expireInSeconds: 1800, run: reevaluateBirthdays },
-  { name: JOBS.registrationExpiry, cron: '*/5 * * * *', expireInSeconds: 600, run: expireRegistrations },
-  { name: JOBS.ageLimit, cron: '10 0 * * *', expireInSeconds: 1800, run: destroyAtAgeLimit },
+  { name: JOBS.birthdays, cron: '5 0 * * *', run: reevaluateBirthdays },
+  { name: JOBS.registrationExpiry, cron: '*/5 * * * *', run: expireRegistrations },
+  { name: JOBS.ageLimit, cron: '10 0 * * *', run: destroyAtAgeLimit },
   {
     name: JOBS.archivePurge,
     cron: '20 0 * * *',
-    expireInSeconds: 1800,
+
     run: async (ctx, now) => {
       await purgeArchive(ctx, now)
       await purgeIdempotencyKeys(ctx.db, 'match.idempotency_keys', now)
     },
   },
-  { name: JOBS.endingReminders, cron: '0 8 * * *', expireInSeconds: 1800, run: remindEndingSoon },
-  { name: JOBS.followUp, cron: '*/5 * * * *', expireInSeconds: 600, run: runFollowUp },
+  { name: JOBS.endingReminders, cron: '0 8 * * *', run: remindEndingSoon },
+  { name: JOBS.followUp, cron: '*/5 * * * *', run: runFollowUp },
   // Just after midnight on the 1st: the month that closed is stored as published.
-  { name: JOBS.statisticsMonth, cron: '30 0 1 * *', expireInSeconds: 3600, run: freezeClosedMonth },
+  { name: JOBS.statisticsMonth, cron: '30 0 1 * *', run: freezeClosedMonth },
 ]
 
 /**
@@ -63,7 +67,7 @@ const SCHEDULE: {
 export async function startJobs(ctx: MatchContext): Promise<void> {
   const { boss, clock } = ctx
   for (const job of SCHEDULE) {
-    await ensureQueue(boss, job.name, { policy: 'short', expireInSeconds: job.expireInSeconds })
+    await ensureQueue(boss, job.name, SCHEDULED_QUEUE_SETTINGS[job.name])
   }
   for (const job of SCHEDULE) {
     await boss.schedule(job.name, job.cron, {}, { tz: TIME_ZONE })

@@ -1,5 +1,6 @@
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
+import { connectionTarget } from './multi-host.js'
 
 // Dates (YYYY-MM-DD) stay strings: turning them into JS Dates would shift them by the server's zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
@@ -20,8 +21,11 @@ export interface DbOptions {
 }
 
 export function createPool(url: string, options: DbOptions = {}): pg.Pool {
+  // A multi-host URL (a failover pair) gets a client that connects to the current primary.
+  const target = connectionTarget(url)
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: target.url,
+    ...(target.Client ? { Client: target.Client } : {}),
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'verwijsindex',
     idleTimeoutMillis: 10_000,
