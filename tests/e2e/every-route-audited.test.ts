@@ -4,7 +4,14 @@ import { buildAuditService } from '@verwijsindex/audit-service'
 import { buildMatchService } from '@verwijsindex/match-service'
 import { readPreset } from '@verwijsindex/match-service/demo'
 import { buildNotifyService } from '@verwijsindex/notify-service'
-import { createDb, ManualClock, ROLES, type Role, type TokenClaims } from '@verwijsindex/shared'
+import {
+  createDb,
+  ManualClock,
+  ORGANISATION_ROLES,
+  ROLES,
+  type Role,
+  type TokenClaims,
+} from '@verwijsindex/shared'
 import {
   createTestDatabase,
   generateBsn,
@@ -476,10 +483,9 @@ describe('every route writes its audit event', () => {
       const allowed = route.roles as readonly string[]
       const role = ROLES.find((r) => !allowed.includes(r)) as Role | undefined
       if (!role) continue
-      const bearer =
-        role === 'professional' || role === 'system'
-          ? token({ sub: 'outsider', org: 'school-a', roles: [role] })
-          : token({ sub: 'outsider', roles: [role] })
+      const bearer = (ORGANISATION_ROLES as readonly string[]).includes(role)
+        ? token({ sub: 'outsider', org: 'school-a', roles: [role] })
+        : token({ sub: 'outsider', roles: [role] })
       const url = route.url.replace(':code', 'eindhoven').replace(':id', randomUUID())
       const requestId = `denied-${randomUUID()}`
       const service = route.key.split(' ')[0] as Service
