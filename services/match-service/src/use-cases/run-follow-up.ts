@@ -116,22 +116,7 @@ async function handoverDue(
   const coordination = await lockCoordination(trx, match.id)
   if (coordination?.status !== 'accepted' || !coordination.organisationId) return []
   await markMatch(trx, match.id, { handoverRemindedAt: now })
-  await auditFollowUp(
-    trx,
-    match,
-    'match.follow_up_remind',
-    `warm handover by ${coordination.organisationId}`,
-    now,
-  )
-  return [
-    await followUpEvent(
-      trx,
-      match.id,
-      { organisationId: coordination.organisationId },
-      { due: 'warm_handover', dueAt },
-      now,
-    ),
-  ]
+  return remindCoordinatorOfHandover(trx, match, coordination.organisationId, 'warm_handover', dueAt, now)
 }
 
 /**
@@ -151,22 +136,28 @@ async function closedBeforeHandover(
   const dueAt = warmHandoverDueAt(match.createdAt, rules, holidays)
   const coordination = await lockCoordination(trx, match.id)
   if (now >= dueAt || !coordination?.acceptedAt || !coordination.organisationId) return []
-  await auditFollowUp(
+  return remindCoordinatorOfHandover(
     trx,
     match,
-    'match.follow_up_remind',
-    `warm handover after close by ${coordination.organisationId}`,
+    coordination.organisationId,
+    'closed_before_handover',
+    dueAt,
     now,
   )
-  return [
-    await followUpEvent(
-      trx,
-      match.id,
-      { organisationId: coordination.organisationId },
-      { due: 'closed_before_handover', dueAt },
-      now,
-    ),
-  ]
+}
+
+/** Tells the coordinator once about the warm handover (due, or still possible after the close), audited. */
+async function remindCoordinatorOfHandover(
+  trx: Transaction<MatchDatabase>,
+  match: Match,
+  organisationId: string,
+  due: 'warm_handover' | 'closed_before_handover',
+  dueAt: Date,
+  now: Date,
+): Promise<NotificationEvent[]> {
+  const purpose = due === 'warm_handover' ? 'warm handover' : 'warm handover after close'
+  await auditFollowUp(trx, match, 'match.follow_up_remind', `${purpose} by ${organisationId}`, now)
+  return [await followUpEvent(trx, match.id, { organisationId }, { due, dueAt }, now)]
 }
 
 /** The follow-up schedule's audit event about one match. */
