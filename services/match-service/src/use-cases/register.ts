@@ -12,14 +12,15 @@ import { activeRegistrationsOfSubject, insertRegistration } from '../db/registra
 import type { Organisation } from '../db/schema.js'
 import { lockSubject } from '../db/subjects.js'
 import { ageOn, MAX_AGE } from '../domain/age.js'
+import { householdVisibleFrom } from '../domain/household.js'
 import { daysAfter, maxDurationDays } from '../domain/registration.js'
 import { coordinationEvents } from '../events/coordination-events.js'
 import { matchChangeEvents } from '../events/match-events.js'
 import { publish } from '../events/publish.js'
-import { householdEvent } from '../events/registration-events.js'
 import { viewOf } from '../views/registration-view.js'
 import type { RegistrationView } from '../views/schemas.js'
 import { auditChanges } from './audit-changes.js'
+import { linkHousehold } from './household-links.js'
 import { joinMatch } from './match-membership.js'
 import { reevaluateChangedMatches } from './reevaluate-coordination.js'
 import { registrationRegion } from './registration-region.js'
@@ -93,22 +94,16 @@ export async function register(
       householdKey: input.household
         ? householdKey(input.household.postcode, input.household.houseNumber, ctx.subjectKeySecret)
         : null,
+      householdVisibleAt: input.household ? householdVisibleFrom(now, region.document.holidays) : null,
       createdBy: actor.id ?? actor.service,
     })
     const changes = await joinMatch(trx, registration, now, active)
     const coordination = await reevaluateChangedMatches(trx, changes, now)
-    const household = await householdEvent(trx, registration, now)
     await publish(ctx.boss, trx, [
       ...(await matchChangeEvents(trx, changes, now)),
       ...(await coordinationEvents(trx, coordination, now)),
-      ...(household ? [household] : []),
+      ...(await linkHousehold(trx, actor, registration, now)),
     ])
-    if (household) {
-      await recordAudit(trx, actor, 'household.link', {
-        subjectKey: key,
-        resource: { type: 'registration', id: registration.id },
-      })
-    }
     await recordAudit(trx, actor, 'registration.create', {
       subjectKey: key,
       resource: { type: 'registration', id: registration.id },
