@@ -94,7 +94,7 @@ export function subjectPage(
             [e.actor.organisation, e.actor.roles.map((r) => t.roles[r] ?? r).join(', '), e.actor.id]
               .filter(Boolean)
               .join(' · '),
-            e.action,
+            t.labels.auditActions[e.action] ?? e.action,
             t.audit.outcomes[e.outcome] ?? e.outcome,
           ]),
         ),
