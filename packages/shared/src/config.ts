@@ -126,7 +126,6 @@ export const envSchema = z
   })
 
 export type Env = z.infer<typeof envSchema>
-
 export { ENV_DESCRIPTIONS } from './config-descriptions.js'
 
 export interface Config {
