@@ -16,18 +16,18 @@ import { registrationRegion } from './registration-region.js'
 import { SERVICE } from './scheduled-changes.js'
 
 /**
- * A new registration with a household address, in its transaction. Each organisation already involved
- * with another child of the household is told of it at once when its own links show — so a probe is seen
- * by those it probes — and else once they do. The registrant hears of them at once only when its child
- * has an open match; else the schedule tells it once its links show (tellHouseholdsDue).
+ * A new registration with a household address, in its transaction: the `household.linked` event when it
+ * links (the caller audits `household.link`). Each organisation already involved with another child of
+ * the household is told of it at once when its own links show — so a probe is seen by those it probes —
+ * and else once they do. The registrant hears of them at once only when its child has an open match; else
+ * the schedule tells it once its links show (tellHouseholdsDue).
  */
 export async function linkHousehold(
   trx: Transaction<MatchDatabase>,
-  actor: Actor,
   registration: Registration,
   now: Date,
-): Promise<NotificationEvent[]> {
-  if (!registration.householdKey) return []
+): Promise<NotificationEvent | undefined> {
+  if (!registration.householdKey) return undefined
   const inOpenMatch = (await openMatchOf(trx, registration.subjectKey)) !== undefined
   // Told now of every link there is, so the schedule passes it by; later links tell it while its links show.
   if (inOpenMatch) await markHouseholdTold(trx, registration.id, now)
@@ -37,16 +37,12 @@ export async function linkHousehold(
     registration.subjectKey,
     registration.organisationId,
   )
-  if (links.length === 0) return []
-  await recordAudit(trx, actor, 'household.link', {
-    subjectKey: registration.subjectKey,
-    resource: { type: 'registration', id: registration.id },
-  })
+  if (links.length === 0) return undefined
   const told = {
     registrant: inOpenMatch,
     link: (l: (typeof links)[number]) => householdLinksShow(l.householdVisibleAt, l.inOpenMatch, now),
   }
-  return [await householdEvent(trx, registration, links, told, now)]
+  return householdEvent(trx, registration, links, told, now)
 }
 
 /**
