@@ -371,6 +371,8 @@ async function widenWorld(): Promise<void> {
       birthDate: BIRTH_DATE,
       kind: 'concern',
     })
+  // school-b left the match (world.ts); a webhook of its own must hear nothing of what happens after.
+  await setup('notify', 'POST', '/v1/webhooks', 'school-b', { url: 'https://hooks.example.org/school-b' })
   await register('zuidzorg', 1)
   await register('police-a', 3)
   x.unrelatedMatch = (await register('cjg-eindhoven', 3)).matchId
@@ -514,6 +516,23 @@ describe('the need-to-know matrix', () => {
       expect(failures).toEqual([])
     })
   }
+
+  it('tells a party that left nothing more: a later join reaches neither its mail nor its webhook', async () => {
+    const notifications = async (org: string, query: string) => {
+      const res = await w.apps.notify.inject({
+        url: `/v1/notifications?${query}`,
+        headers: { authorization: `Bearer ${w.token(professional(org))}` },
+      })
+      return res.json().items as { eventId: string; eventType: string; channel: string }[]
+    }
+    // The join's event, as the joiner was told of it (its own registration is the event's subject).
+    const joined = (await notifications('zuidzorg', `matchId=${w.ids.match}`)).filter(
+      (n) => n.eventType === 'match.party_joined',
+    )
+    expect(new Set(joined.map((n) => n.eventId)).size).toBe(1)
+    expect(await notifications('school-a', `eventId=${joined[0]?.eventId}`)).not.toEqual([])
+    expect(await notifications('school-b', `eventId=${joined[0]?.eventId}`)).toEqual([])
+  })
 
   it('covers routes × roles × relations', () => {
     const routes = expected.size
