@@ -3,13 +3,23 @@ import { generateBsn, professional } from '@verwijsindex/shared/testing'
 import type { HTTPMethods } from 'fastify'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIRTH_DATE, child, type Service, startWorld, type World } from './world.js'
+import {
+  BIRTH_DATE,
+  changesSince,
+  child,
+  installWriteCounter,
+  type Service,
+  startWorld,
+  type World,
+  writeMark,
+} from './world.js'
 
 /**
  * The need-to-know matrix (issue 12; docs/security.md): every route of the three services, taken from
  * Fastify's own route table, called by every role and by each relation of the caller's organisation to the
  * data. Each cell must answer what EXPECTED says, show no data the caller may not know, write exactly one
- * `access.denied` when it refuses (403/404) and none when it answers 401 or 2xx. A route without a row in
+ * `access.denied` when it refuses (403/404) and none when it answers 401 or 2xx, and change no row when
+ * it refuses. A route without a row in
  * EXPECTED and REQUESTS fails the first test, so a new route cannot ship without its need-to-know rule.
  */
 
@@ -453,6 +463,7 @@ async function runCell(key: string, cell: Cell): Promise<string | undefined> {
   const allowed = cell.status < 300
   const { url, body } = await requests.call({ org, allowed })
   const requestId = `matrix-${++requestNumber}`
+  const mark = await writeMark(w.db)
   const res = await w.apps[service].inject({
     method,
     url,
@@ -478,6 +489,8 @@ async function runCell(key: string, cell: Cell): Promise<string | undefined> {
   if ((res.statusCode === 403 || res.statusCode === 404) && (denials !== 1 || rows.length !== 1))
     problems.push(`refusal wrote ${denials} access.denied among [${rows.map((r) => r.action).join(', ')}]`)
   if (res.statusCode < 300 && denials !== 0) problems.push(`success wrote ${denials} access.denied`)
+  const { writes } = await changesSince(w.db, mark)
+  if (refused && writes !== 0) problems.push(`refusal changed ${writes} rows outside the audit trail`)
   return problems.length ? `${where}: ${problems.join('; ')}` : undefined
 }
 
@@ -485,6 +498,7 @@ beforeAll(async () => {
   w = await startWorld()
   await widenWorld()
   secrets = await collectSecrets()
+  await installWriteCounter(w.db)
 }, 120_000)
 afterAll(() => w?.close())
 
