@@ -121,7 +121,7 @@ const expected = parseExpected(EXPECTED)
 
 let w: World
 /** What the matrix adds to the world (see widenWorld). */
-const x = {} as {
+const widened = {} as {
   preset: object
   /** A match on another child, of police-a and cjg-eindhoven: nothing of school-a's. */
   unrelatedMatch: string
@@ -210,7 +210,7 @@ interface RouteRequests {
 const REQUESTS: Record<string, RouteRequests> = {
   'match GET /v1/regions': { call: () => ({ url: '/v1/regions' }) },
   'match GET /v1/regions/:code': { call: () => ({ url: '/v1/regions/eindhoven' }) },
-  'match PUT /v1/regions/:code': { call: () => ({ url: '/v1/regions/eindhoven', body: x.preset }) },
+  'match PUT /v1/regions/:code': { call: () => ({ url: '/v1/regions/eindhoven', body: widened.preset }) },
   'match POST /v1/regions/:code/explain': {
     call: () => ({
       url: '/v1/regions/eindhoven/explain',
@@ -337,7 +337,7 @@ const REQUESTS: Record<string, RouteRequests> = {
               url: 'https://hooks.example.org/d',
             })
           ).id
-        : x.webhook
+        : widened.webhook
       return { url: `/v1/webhooks/${own}` }
     },
   },
@@ -374,7 +374,7 @@ async function deadNotification(): Promise<string> {
  * a webhook of school-a's.
  */
 async function widenWorld(): Promise<void> {
-  x.preset = await readPreset('eindhoven')
+  widened.preset = await readPreset('eindhoven')
   const register = (org: string, n: number) =>
     setup('match', 'POST', '/v1/registrations', org, {
       bsn: child(n),
@@ -385,11 +385,11 @@ async function widenWorld(): Promise<void> {
   await setup('notify', 'POST', '/v1/webhooks', 'school-b', { url: 'https://hooks.example.org/school-b' })
   await register('zuidzorg', 1)
   await register('police-a', 3)
-  x.unrelatedMatch = (await register('cjg-eindhoven', 3)).matchId
+  widened.unrelatedMatch = (await register('cjg-eindhoven', 3)).matchId
   const { rows } = await sql<{ id: string }>`
     select match_id as id from match.match_parties where organisation_id = 'gesloten'`.execute(w.db)
-  x.closedMatch = rows[0]?.id as string
-  x.webhook = (
+  widened.closedMatch = rows[0]?.id as string
+  widened.webhook = (
     await setup('notify', 'POST', '/v1/webhooks', 'school-a', {
       url: 'https://hooks.example.org/school-a-world',
     })
@@ -417,8 +417,8 @@ async function collectSecrets(): Promise<Secret[]> {
   ]
   const list: Secret[] = [
     { value: w.ids.match, knownTo: ['school-a', 'police-a', 'school-b', 'zuidzorg', 'smw-eindhoven'] },
-    { value: x.closedMatch, knownTo: ['school-a', 'gesloten', 'smw-eindhoven'] },
-    { value: x.unrelatedMatch, knownTo: ['police-a', 'cjg-eindhoven', 'smw-eindhoven'] },
+    { value: widened.closedMatch, knownTo: ['school-a', 'gesloten', 'smw-eindhoven'] },
+    { value: widened.unrelatedMatch, knownTo: ['police-a', 'cjg-eindhoven', 'smw-eindhoven'] },
     ...contact('school-a', ['police-a', 'school-b', 'zuidzorg', 'smw-eindhoven', 'gesloten']),
     ...contact('police-a', ['school-a', 'school-b', 'zuidzorg', 'smw-eindhoven', 'cjg-eindhoven']),
     ...contact('school-b', ['school-a', 'police-a', 'zuidzorg', 'smw-eindhoven']),
