@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,8 +41,22 @@ function fromAutocannon(name: string, r: autocannon.Result): Result {
   }
 }
 
+/** CPU milliseconds a process has used (user + system), from /proc; 0 where there is no /proc. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return 0
+  }
+}
+let serverPid: number | undefined
+
 async function load(name: string, options: autocannon.Options): Promise<Result> {
+  const before = cpuMs(serverPid)
   const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options })
+  const used = cpuMs(serverPid) - before
+  say(`  ${name}: server CPU ${(used / result.requests.total).toFixed(3)} ms per request`)
   return fromAutocannon(name, result)
 }
 
@@ -58,6 +73,8 @@ function pgbench(url: string, script: string): Result | undefined {
     '-U',
     u.username,
     '-n',
+    '-M',
+    'prepared',
     '-c',
     String(CONNECTIONS),
     '-j',
@@ -126,12 +143,20 @@ async function main() {
   }
   const server = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', path.join(here, 'serve.ts')],
+    [
+      // BENCH_PROFILE=<folder> writes a V8 CPU profile of the server there (open it in Chrome's DevTools).
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      '--conditions=source',
+      '--import',
+      'tsx',
+      path.join(here, 'serve.ts'),
+    ],
     {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
+  serverPid = server.pid
   try {
     await waitFor(server, 'bench server ready')
     const base = `http://127.0.0.1:${env.MATCH_SERVICE_PORT}`

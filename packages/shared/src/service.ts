@@ -213,6 +213,7 @@ async function openDatabase<DB extends SharedTables>(
     acquireTimeoutMs: config.database.acquireTimeoutMs,
     statementTimeoutMs: config.database.statementTimeoutMs,
     idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs,
+    preparedStatements: config.database.preparedStatements,
     onConnectionError,
   })
   try {

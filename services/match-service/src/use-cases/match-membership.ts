@@ -37,16 +37,18 @@ export async function joinMatch(
   /** The child's other active registrations, when the caller has just read them under the lock. */
   others?: Registration[],
 ): Promise<MatchChange[]> {
-  const open = await openMatchOf(trx, registration.subjectKey)
   const active = others
     ? [...others, registration]
     : await activeRegistrationsOfSubject(trx, registration.subjectKey)
+  // A match is open only while two organisations are active (leaveMatch closes it below two), so a child
+  // no other organisation is active on has none: most registrations skip the lookup.
+  if (!formsMatch(active)) return []
+  const open = await openMatchOf(trx, registration.subjectKey)
   if (open) {
     await addParties(trx, open.id, [registration], now)
     await setMatchRegion(trx, open.id, await regionFor(trx, active))
     return [{ type: 'match.party_joined', matchId: open.id, registrationId: registration.id }]
   }
-  if (!formsMatch(active)) return []
   const matchId = randomUUID()
   await insertMatch(trx, {
     id: matchId,

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto'
 import {
   type Actor,
   amsterdamDate,
+  auditEventOf,
   householdKey,
   recordAudit,
+  recordAuditEvents,
   ruleViolation,
   subjectKey,
 } from '@verwijsindex/shared'
@@ -19,7 +21,7 @@ import { publish } from '../events/publish.js'
 import { householdEvent } from '../events/registration-events.js'
 import { viewOf } from '../views/registration-view.js'
 import type { RegistrationView } from '../views/schemas.js'
-import { auditChanges } from './audit-changes.js'
+import { changeAuditEvents } from './audit-changes.js'
 import { joinMatch } from './match-membership.js'
 import { reevaluateChangedMatches } from './reevaluate-coordination.js'
 import { registrationRegion } from './registration-region.js'
@@ -103,17 +105,12 @@ export async function register(
       ...(await coordinationEvents(trx, coordination, now)),
       ...(household ? [household] : []),
     ])
-    if (household) {
-      await recordAudit(trx, actor, 'household.link', {
-        subjectKey: key,
-        resource: { type: 'registration', id: registration.id },
-      })
-    }
-    await recordAudit(trx, actor, 'registration.create', {
-      subjectKey: key,
-      resource: { type: 'registration', id: registration.id },
-    })
-    await auditChanges(trx, actor, key, { match: changes, coordination })
+    const resource = { type: 'registration', id: registration.id }
+    await recordAuditEvents(trx, [
+      ...(household ? [auditEventOf(actor, 'household.link', { subjectKey: key, resource })] : []),
+      auditEventOf(actor, 'registration.create', { subjectKey: key, resource }),
+      ...changeAuditEvents(actor, key, { match: changes, coordination }),
+    ])
     // The match this registration made or joined, if any, is the child's open match.
     return { view: await viewOf(trx, registration, organisation, changes[0]?.matchId ?? null), created: true }
   })
