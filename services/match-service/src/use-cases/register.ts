@@ -10,7 +10,7 @@ import {
   subjectKey,
 } from '@verwijsindex/shared'
 import type { MatchContext } from '../context.js'
-import { activeRegistrationsOfSubject, insertRegistration } from '../db/registrations.js'
+import { insertRegistration, registrationsOnRegistering } from '../db/registrations.js'
 import type { Organisation } from '../db/schema.js'
 import { lockSubject } from '../db/subjects.js'
 import { ageOn, MAX_AGE } from '../domain/age.js'
@@ -69,14 +69,14 @@ export async function register(
 
   return ctx.db.transaction().execute(async (trx) => {
     await lockSubject(trx, key, input.birthDate, now)
-    const active = await activeRegistrationsOfSubject(trx, key)
+    const { active, historyAvailable } = await registrationsOnRegistering(trx, key, organisation.id)
     const existing = active.find((r) => r.organisationId === organisation.id)
     if (existing) {
       await recordAudit(trx, actor, 'registration.read', {
         subjectKey: key,
         resource: { type: 'registration', id: existing.id },
       })
-      return { view: await viewOf(trx, existing, organisation), created: false }
+      return { view: await viewOf(trx, existing, organisation, undefined, historyAvailable), created: false }
     }
     const registration = await insertRegistration(trx, {
       id: randomUUID(),
@@ -112,6 +112,7 @@ export async function register(
       ...changeAuditEvents(actor, key, { match: changes, coordination }),
     ])
     // The match this registration made or joined, if any, is the child's open match.
-    return { view: await viewOf(trx, registration, organisation, changes[0]?.matchId ?? null), created: true }
+    const matchId = changes[0]?.matchId ?? null
+    return { view: await viewOf(trx, registration, organisation, matchId, historyAvailable), created: true }
   })
 }
