@@ -57,6 +57,9 @@ match  GET    /v1/organisations                      200 200 200 403 403 | 200 2
 match  GET    /v1/organisations/:id                  200 200 200 403 403 | 200 200 200 403 403 | 200 200 200 403 403 | 200 200 200 200 | 401
 match  PATCH  /v1/organisations/:id                  403 403 403 403 403 | 403 403 403 403 403 | 403 403 403 403 403 | 200 403 403 403 | 401
 match  GET    /v1/organisations/:id/follow-up        200 404 404 403 403 | 200 404 404 403 403 | 403 403 403 403 403 | 403 403 403 403 | 401
+match  PUT    /v1/excluded-addresses                 403 403 403 403 403 | 403 403 403 403 403 | 403 403 403 403 403 | 201 403 403 403 | 401
+match  DELETE /v1/excluded-addresses                 403 403 403 403 403 | 403 403 403 403 403 | 403 403 403 403 403 | 204 403 403 403 | 401
+match  GET    /v1/excluded-addresses                 403 403 403 403 403 | 403 403 403 403 403 | 403 403 403 403 403 | 200 403 403 403 | 401
 match  POST   /v1/registrations                      201 201 201 403 403 | 201 201 201 403 403 | 403 403 403 403 403 | 403 403 403 403 | 401
 match  GET    /v1/registrations                      200 200 200 403 403 | 200 200 200 403 403 | 403 403 403 403 403 | 403 403 403 403 | 401
 match  GET    /v1/registrations/:id                  200 404 404 403 403 | 200 404 404 403 403 | 403 403 403 403 403 | 403 403 403 403 | 401
@@ -141,6 +144,8 @@ const CALLER: Record<Exclude<Relation, 'own'>, string> = {
 
 let fresh = 0
 const freshBsn = () => generateBsn(9800 + fresh++)
+/** An address on the register of excluded addresses that no other cell uses. */
+const freshAddress = () => ({ postcode: '5699 ZZ', houseNumber: String(1 + fresh++) })
 const freshContact = () => {
   const n = fresh++
   return { name: `Fresh Contact ${n}`, email: `fresh-${n}@fresh.example`, phone: '+31 6 0000 0000' }
@@ -240,6 +245,26 @@ const REQUESTS: Record<string, RouteRequests> = {
   'match GET /v1/organisations/:id/follow-up': {
     call: () => ({ url: '/v1/organisations/school-a/follow-up' }),
   },
+  'match PUT /v1/excluded-addresses': {
+    call: () => ({ url: '/v1/excluded-addresses', body: freshAddress() }),
+  },
+  'match DELETE /v1/excluded-addresses': {
+    call: async ({ allowed }) => {
+      const body = freshAddress()
+      if (allowed) {
+        const admin = `Bearer ${w.token({ sub: 'matrix-admin', roles: ['admin'] })}`
+        const put = await w.apps.match.inject({
+          method: 'PUT',
+          url: '/v1/excluded-addresses',
+          headers: { authorization: admin },
+          payload: body,
+        })
+        if (put.statusCode !== 201) throw new Error(`setup PUT /v1/excluded-addresses: ${put.body}`)
+      }
+      return { url: '/v1/excluded-addresses', body }
+    },
+  },
+  'match GET /v1/excluded-addresses': { call: () => ({ url: '/v1/excluded-addresses' }) },
   'match POST /v1/registrations': {
     call: () => {
       const bsn = freshBsn()
