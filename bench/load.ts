@@ -21,6 +21,8 @@ export interface Figures {
   requests: number
   /** Answers that were not 2xx, and connection errors (pgbench: failed transactions). */
   errors: number
+  /** CPU milliseconds the server process spent per answer (absent for pgbench). */
+  serverCpuMs?: number
 }
 
 export interface OpenLoopFigures extends Figures {

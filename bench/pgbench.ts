@@ -14,8 +14,9 @@ export function pgbenchVersion(): string | undefined {
 }
 
 /**
- * Runs `script` against `url` with `clients` connections for `seconds` (pgbench's default simple query
- * protocol, no vacuum first); `defines` become `-D name=value`. Undefined when pgbench is not on PATH.
+ * Runs `script` against `url` with `clients` connections for `seconds`, with prepared statements as the
+ * service prepares its own, and no vacuum first; `defines` become `-D name=value`. Undefined when pgbench
+ * is not on PATH.
  */
 export function pgbench(
   url: string,
@@ -28,7 +29,7 @@ export function pgbench(
   try {
     const args = [
       ...['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username)],
-      ...['-n', '-c', String(options.clients), '-j', '2', '-T', String(options.seconds)],
+      ...['-n', '-M', 'prepared', '-c', String(options.clients), '-j', '2', '-T', String(options.seconds)],
       ...Object.entries(options.defines ?? {}).flatMap(([name, value]) => ['-D', `${name}=${value}`]),
       ...['-f', script, '--log', '--log-prefix', path.join(logDir, 'tx')],
       u.pathname.slice(1),

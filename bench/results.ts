@@ -47,10 +47,12 @@ export async function describeMachine(databaseUrl: string, embedded: boolean): P
   }
 }
 
-const row = (what: string, f: Figures, extra = '') =>
+const row = (what: string, f: Figures, extra = '') => {
+  const cpu = f.serverCpuMs === undefined ? '' : f.serverCpuMs.toFixed(2)
   say(
-    `  ${what.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(f.errors).padStart(7)}${extra}`,
+    `  ${what.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(f.errors).padStart(7)} ${cpu.padStart(8)}${extra}`,
   )
+}
 
 export function printServiceFigures(label: string, f: ServiceFigures, connections: number): void {
   say()
@@ -58,7 +60,7 @@ export function printServiceFigures(label: string, f: ServiceFigures, connection
     `${label}: ${f.rows.registrations.toLocaleString('en')} registrations, ${f.rows.matches.toLocaleString('en')} matches, ${f.rows.auditEvents.toLocaleString('en')} audit events at the end`,
   )
   say(
-    `  ${'what'.padEnd(44)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)}`,
+    `  ${'what'.padEnd(44)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'CPU ms'.padStart(8)}`,
   )
   if (f.bare) row(`bare Fastify route, ${connections} connections`, f.bare)
   row(`POST /v1/registrations, ${connections} connections`, f.registration)

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '@verwijsindex/shared/embedded-postgres'
@@ -15,6 +16,8 @@ export interface BenchServer {
   match: string
   audit: string
   bare: string
+  /** CPU milliseconds the server process has used so far (user + system), from /proc; 0 without /proc. */
+  cpuMs(): number
   /** A professional's token for organisation `i` (0-based) of the fixture. */
   professional(i: number): string
   auditor(): string
@@ -81,6 +84,15 @@ export async function startBenchServer(databaseUrl: string, subjectKeySecret: st
     match: `http://127.0.0.1:${ports.match}`,
     audit: `http://127.0.0.1:${ports.audit}`,
     bare: `http://127.0.0.1:${ports.bare}`,
+    cpuMs() {
+      try {
+        // utime and stime, in clock ticks (100 per second on Linux), after the command's closing parenthesis.
+        const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+      } catch {
+        return 0
+      }
+    },
     professional: (i) => sign(professional(orgId(i))),
     auditor: () => sign({ sub: 'bench-auditor', roles: ['auditor'] }),
     policyOfficer: () => sign({ sub: 'bench-policy', roles: ['policy_officer'], region: REGION }),

@@ -71,11 +71,9 @@ async function readTargets(client: pg.Client): Promise<ReadTarget[]> {
   await client.query(`
     create table bench.read_targets as
     select row_number() over () as n, t.*
-      from (select p.match_id::text, p.organisation_id, p.subject_key,
-                   coalesce(c.organisation_id, p.organisation_id) as coordinator_id
+      from (select p.match_id::text, p.organisation_id, p.subject_key
               from match.match_parties p
               join match.matches m on m.id = p.match_id and m.status = 'open'
-              left join match.coordinations c on c.match_id = p.match_id
              where p.left_at is null
              order by random() limit 10000) t`)
   await client.query(`alter table bench.read_targets add primary key (n)`)
@@ -110,8 +108,15 @@ export async function runServiceBench(
   const closed = { connections, seconds }
   const sql = (script: string, defines?: Record<string, number>) =>
     pgbench(databaseUrl, path.join(here, script), { clients: connections, seconds, defines })
-  const step = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
+  // Each HTTP step also notes the server's CPU time per answer: where the time goes when the ratio is low.
+  const step = async <T extends Figures | undefined>(
+    name: string,
+    work: () => Promise<T> | T,
+  ): Promise<T> => {
+    const cpuBefore = server.cpuMs()
     const result = await work()
+    if (result && !name.startsWith('pgbench'))
+      result.serverCpuMs = (server.cpuMs() - cpuBefore) / Math.max(1, result.requests)
     say(`  ${name} done`)
     return result
   }

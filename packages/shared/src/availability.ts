@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { runForRequest } from './db/request-scope.js'
 import { RETRY_AFTER_SECONDS, sendProblem } from './errors.js'
 
 /**
@@ -10,26 +11,36 @@ export function registerAvailabilityHooks(app: FastifyInstance, requestDeadlineM
   app.addHook('preClose', async () => {
     closing = true
   })
-  // A stalled database must not hang a request until the socket closes (and commit later unseen): past the
-  // deadline the client hears 503 and may retry with its Idempotency-Key; the work's transaction still ends
-  // on its own connection, so nothing is left half done.
-  const deadlines = new WeakMap<object, NodeJS.Timeout>()
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config?.longRunning) return
-    const timer = setTimeout(() => {
-      if (reply.sent) return
-      request.log.warn('request deadline passed; answering 503')
-      sendProblem(
-        reply.header('retry-after', String(RETRY_AFTER_SECONDS)),
-        'unavailable',
-        'The request could not be completed in time; its outcome is unknown, retry with the same Idempotency-Key',
-      )
-    }, requestDeadlineMs)
-    timer.unref()
-    deadlines.set(request, timer)
+  // A stalled database must not hang a request until the socket closes: past the deadline the client hears
+  // 503 and may retry with its Idempotency-Key. The request's work then rolls back instead of committing
+  // unseen, as it does when the client leaves (db/request-scope): nothing lands that nobody was told of.
+  const work = new WeakMap<object, { timer?: NodeJS.Timeout; controller: AbortController }>()
+  app.addHook('onRequest', (request, reply, done) => {
+    const controller = new AbortController()
+    const entry: { timer?: NodeJS.Timeout; controller: AbortController } = { controller }
+    work.set(request, entry)
+    if (!request.routeOptions.config?.longRunning) {
+      entry.timer = setTimeout(() => {
+        if (reply.sent) return
+        controller.abort()
+        request.log.warn('request deadline passed; answering 503')
+        sendProblem(
+          reply.header('retry-after', String(RETRY_AFTER_SECONDS)),
+          'unavailable',
+          'The request could not be completed in time; work not yet committed is rolled back. Retry with the same Idempotency-Key',
+        )
+      }, requestDeadlineMs)
+      entry.timer.unref()
+    }
+    // The connection closed before the answer was written: the client has gone.
+    reply.raw.once('close', () => {
+      clearTimeout(entry.timer)
+      if (!reply.raw.writableFinished) controller.abort()
+    })
+    // The hooks and the handler after this one run inside the request's scope.
+    runForRequest(controller.signal, done)
   })
-  app.addHook('onResponse', async (request) => clearTimeout(deadlines.get(request)))
-  app.addHook('onRequestAbort', async (request) => clearTimeout(deadlines.get(request)))
+  app.addHook('onResponse', async (request) => clearTimeout(work.get(request)?.timer))
   app.addHook('onRequest', async (_request, reply) => {
     if (!closing) return
     // Shutting down: a load balancer or client should go to another replica, or come back shortly.

@@ -11,7 +11,7 @@ export const ENV_DESCRIPTIONS = {
   DATABASE_URL:
     'PostgreSQL connection URL. `npm start` runs an embedded PostgreSQL when it is unset; a service started any other way needs it.',
   DATABASE_POOL_MAX:
-    "Connections in each service's own pool; each service also opens 2 for its queue (pg-boss), so a process running all three services holds at most 3 × (DATABASE_POOL_MAX + 2). See the connection budget.",
+    "Connections in each service's own pool; each service also opens 2 for its queue (pg-boss), so the three services of one `npm start` hold at most 3 × (DATABASE_POOL_MAX + 2). See the connection budget.",
   DATABASE_ACQUIRE_TIMEOUT_MS:
     'How long a request waits for a pooled connection (or a new one to open) before it is answered 503 `unavailable`.',
   DATABASE_STATEMENT_TIMEOUT_MS:
@@ -19,7 +19,9 @@ export const ENV_DESCRIPTIONS = {
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS:
     'PostgreSQL `idle_in_transaction_session_timeout`: a transaction left idle this long (a stalled or vanished request) is ended by the server and its locks freed. 0 switches it off.',
   REQUEST_DEADLINE_MS:
-    'A request not answered within this (a stalled database) is answered 503 `unavailable` with Retry-After; its transaction still ends on its own (commit or rollback), so retry with the same Idempotency-Key. Long-running audit routes (verify) are exempt.',
+    'A request not answered within this (a stalled database) is answered 503 `unavailable` with Retry-After, and its transaction rolls back instead of committing unseen (unless its commit was already on the way), so retry with the same Idempotency-Key. Long-running audit routes (verify) are exempt.',
+  DATABASE_PREPARED_STATEMENTS:
+    '`true` (default): each connection prepares the statements it runs once, so the server parses and plans them once per connection. Set `false` behind a connection pooler in transaction mode that cannot keep prepared statements.',
   DATABASE_READY_TIMEOUT_MS:
     '`/health/ready` answers 503 when the database does not answer its ping within this.',
   AUDIT_EXPORT_STATEMENT_TIMEOUT_MS:

@@ -1,6 +1,11 @@
 import { z } from 'zod'
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
+const flag = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback)
+    .transform((v) => v === 'true')
 const optionalText = z
   .string()
   .optional()
@@ -24,6 +29,7 @@ export const envSchema = z
     DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     REQUEST_DEADLINE_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
     DATABASE_READY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+    DATABASE_PREPARED_STATEMENTS: flag('true'),
     AUDIT_EXPORT_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
     SMTP_URL: optionalText.pipe(
       z
@@ -86,10 +92,7 @@ export const envSchema = z
     NOTIFY_LANGUAGE: z.enum(['nl', 'en']).default('nl'),
     NOTIFY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
     NOTIFY_DIGEST_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
-    NOTIFY_ALLOW_PRIVATE_WEBHOOKS: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+    NOTIFY_ALLOW_PRIVATE_WEBHOOKS: flag('false'),
     AUDIT_EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(1),
     STATISTICS_MIN_CELL: z.coerce.number().int().min(2).max(100).default(5),
   })
@@ -123,7 +126,6 @@ export const envSchema = z
   })
 
 export type Env = z.infer<typeof envSchema>
-
 export { ENV_DESCRIPTIONS } from './config-descriptions.js'
 
 export interface Config {
@@ -136,6 +138,7 @@ export interface Config {
     idleInTransactionTimeoutMs: number
     readyTimeoutMs: number
     exportStatementTimeoutMs: number
+    preparedStatements: boolean
   }
   /** A request not answered by then gets 503 (routes with `longRunning` excepted). */
   requestDeadlineMs: number
@@ -227,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
       readyTimeoutMs: e.DATABASE_READY_TIMEOUT_MS,
       exportStatementTimeoutMs: e.AUDIT_EXPORT_STATEMENT_TIMEOUT_MS,
+      preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     },
     requestDeadlineMs: e.REQUEST_DEADLINE_MS,
     smtpUrl: e.SMTP_URL,

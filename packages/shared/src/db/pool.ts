@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto'
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { connectionTarget } from './multi-host.js'
+import { ABANDONED, requestAbandoned } from './request-scope.js'
 
 // Dates (YYYY-MM-DD) stay strings: turning them into JS Dates would shift them by the server's zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
@@ -18,6 +20,46 @@ export interface DbOptions {
   idleInTransactionTimeoutMs?: number
   /** A connection the server dropped (restart, failover, terminate, timeout): logged, never fatal. */
   onConnectionError?: (error: Error) => void
+  /**
+   * Parameterised statements become named prepared statements on each connection, so the server parses
+   * and plans each only once per connection (default on; off behind a pooler that cannot keep them).
+   */
+  preparedStatements?: boolean
+}
+
+/** Named statements one connection keeps at most: `in (...)` lists of every length stay bounded. */
+const PREPARED_PER_CONNECTION = 500
+
+/**
+ * Wraps the client's query for two things every statement passes through:
+ * - a transaction whose request is gone (client left, deadline passed) rolls back instead of committing:
+ *   kysely sends `commit`, gets this error and sends `rollback`, so no answer-less work lands;
+ * - with `prepare`, every parameterised query becomes a named prepared statement, named after its text:
+ *   the server parses it (and, after a few runs, plans it) once per connection.
+ */
+function wrapQueries(client: pg.PoolClient, prepare: boolean): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown
+  const names = new Map<string, string>()
+  ;(client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const [text, values] = args
+    if (text === 'commit' && requestAbandoned()) return Promise.reject(new Error(ABANDONED))
+    if (
+      !prepare ||
+      typeof text !== 'string' ||
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      args.length > 2
+    ) {
+      return query(...args)
+    }
+    let name = names.get(text)
+    if (!name) {
+      if (names.size >= PREPARED_PER_CONNECTION) return query(text, values)
+      name = `vi_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`
+      names.set(text, name)
+    }
+    return query({ name, text, values })
+  }
 }
 
 export function createPool(url: string, options: DbOptions = {}): pg.Pool {
@@ -41,7 +83,10 @@ export function createPool(url: string, options: DbOptions = {}): pg.Pool {
   // A connection checked out between statements (kysely holds one for a whole transaction) reports a drop
   // on the client itself; without a listener that 'error' event would end the process. The statement that
   // runs on it next fails (503 for a request), and the release discards the broken connection.
-  pool.on('connect', (client) => client.on('error', report))
+  pool.on('connect', (client) => {
+    client.on('error', report)
+    wrapQueries(client, options.preparedStatements !== false)
+  })
   return pool
 }
 
@@ -103,6 +148,7 @@ const UNAVAILABLE_MESSAGES = [
   'Connection is closed',
   'the database is not reachable',
   'the database did not answer',
+  ABANDONED,
 ]
 
 /**

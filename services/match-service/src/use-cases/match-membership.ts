@@ -37,16 +37,18 @@ export async function joinMatch(
   /** The child's other active registrations, when the caller has just read them under the lock. */
   others?: Registration[],
 ): Promise<MatchChange[]> {
-  const open = await openMatchOf(trx, registration.subjectKey)
   const active = others
     ? [...others, registration]
     : await activeRegistrationsOfSubject(trx, registration.subjectKey)
+  // A match is open only while two organisations are active (leaveMatch closes it below two), so a child
+  // no other organisation is active on has none: most registrations skip the lookup.
+  if (!formsMatch(active)) return []
+  const open = await openMatchOf(trx, registration.subjectKey)
   if (open) {
     await addParties(trx, open.id, [registration], now)
     await setMatchRegion(trx, open.id, await regionFor(trx, active))
     return [{ type: 'match.party_joined', matchId: open.id, registrationId: registration.id }]
   }
-  if (!formsMatch(active)) return []
   const matchId = randomUUID()
   await insertMatch(trx, {
     id: matchId,
@@ -69,12 +71,12 @@ export async function leaveMatch(
   if (!open) return []
   if (!(await leaveParty(trx, open.id, registration.id, now))) return []
   const changes: MatchChange[] = [
-    { type: 'match.party_left', matchId: open.id, registrationId: registration.id },
+    { type: 'match.party_left', matchId: open.id, registrationId: registration.id, left: [registration.id] },
   ]
   if (!formsMatch(await remainingOrganisations(trx, open.id))) {
     await closeMatch(trx, open.id, now)
-    await leaveAllParties(trx, open.id, now)
-    changes.push({ type: 'match.closed', matchId: open.id, registrationId: null })
+    const closing = await leaveAllParties(trx, open.id, now)
+    changes.push({ type: 'match.closed', matchId: open.id, registrationId: null, left: closing })
   }
   return changes
 }
