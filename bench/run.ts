@@ -15,6 +15,7 @@ import autocannon from 'autocannon'
 import pg from 'pg'
 import { runAuditBench } from './audit.js'
 import { benchDatabase } from './database.js'
+import { runNotifyBench } from './notify.js'
 import { runStatisticsBench } from './statistics.js'
 
 const CONNECTIONS = 50
@@ -294,3 +295,4 @@ const which = process.env.BENCH ?? 'all'
 if (which === 'all' || which === 'registration') await main()
 if (which === 'all' || which === 'audit') await runAuditBench()
 if (which === 'all' || which === 'statistics') await runStatisticsBench()
+if (which === 'all' || which === 'notify') await runNotifyBench()
