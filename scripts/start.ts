@@ -1,16 +1,14 @@
 /**
  * `npm start`: the whole index on one machine with nothing installed beforehand. Without DATABASE_URL
  * it runs an embedded PostgreSQL under ./.data/, without SMTP_URL a mail catcher writing to
- * ./.data/mail/; it migrates, loads the demo, starts the three services and prints how to call them.
+ * ./.data/mail/; it migrates, loads the demo, starts the three services and the console, each in a
+ * process of its own (scripts/service-processes.ts), and prints how to call them.
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { buildAuditService } from '@verwijsindex/audit-service'
-import { buildMatchService } from '@verwijsindex/match-service'
 import { DEMO_ORGANISATIONS, loadDemo } from '@verwijsindex/match-service/demo'
-import { buildNotifyService } from '@verwijsindex/notify-service'
 import {
   type Config,
   loadConfigOrExit,
@@ -27,10 +25,9 @@ import {
   tokenVariable,
 } from '@verwijsindex/shared/dev/tokens'
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '@verwijsindex/shared/embedded-postgres'
-import { buildWebConsole } from '@verwijsindex/web-console'
 import closeWithGrace from 'close-with-grace'
-import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
+import { ServiceProcess } from './service-processes.js'
 
 const DATA_DIR = path.resolve('.data')
 const say = (line = '') => process.stdout.write(`${line}\n`)
@@ -66,7 +63,7 @@ async function main() {
   const production = env.NODE_ENV === 'production'
   let embedded: EmbeddedPostgres | undefined
   let catcher: SmtpCatcher | undefined
-  const apps: FastifyInstance[] = []
+  const processes: ServiceProcess[] = []
 
   survivePromisesRejectedByLostConnections({
     warn: (_context: unknown, message?: string) => say(`warning: ${message}`),
@@ -74,7 +71,7 @@ async function main() {
   closeWithGrace({ delay: 15_000, skip: ['unhandledRejection'] }, async ({ err, signal }) => {
     if (err) process.stderr.write(`${err.stack ?? err}\n`)
     if (signal) say(`\n${signal}: stopping`)
-    for (const app of apps) await app.close()
+    await Promise.all(processes.map((p) => p.stop()))
     await catcher?.close()
     await embedded?.stop()
   })
@@ -108,25 +105,23 @@ async function main() {
   if (embedded) await loadDemo(config)
 
   const services = [
-    { name: 'match-service', build: buildMatchService, port: config.ports.match },
-    { name: 'notify-service', build: buildNotifyService, port: config.ports.notify },
-    { name: 'audit-service', build: buildAuditService, port: config.ports.audit },
+    { name: 'match-service', port: config.ports.match, what: 'docs' },
+    { name: 'notify-service', port: config.ports.notify, what: 'docs' },
+    { name: 'audit-service', port: config.ports.audit, what: 'docs' },
+    // The console calls the services over HTTP like any client; they believe its forwarded browser address.
+    { name: 'web-console', port: config.ports.console, what: 'sign in there as a demo user' },
   ]
+  for (const service of services) {
+    processes.push(new ServiceProcess(service.name, service.port, config.host, env))
+  }
+  await Promise.all(processes.map((p) => p.start()))
   say()
   for (const service of services) {
-    const app = await service.build({ config, workers: true })
-    apps.push(app)
-    await app.listen({ port: service.port, host: config.host })
     const base = `http://${config.host}:${service.port}`
-    say(`${service.name.padEnd(15)} ${base}   docs ${base}/docs`)
+    say(
+      `${service.name.padEnd(15)} ${base}   ${service.what === 'docs' ? `docs ${base}/docs` : service.what}`,
+    )
   }
-  // The console calls the services over HTTP like any client; they believe its forwarded browser address.
-  const web = await buildWebConsole({ config })
-  apps.push(web)
-  await web.listen({ port: config.ports.console, host: config.host })
-  say(
-    `${'web-console'.padEnd(15)} http://${config.host}:${config.ports.console}   sign in there as a demo user`,
-  )
   say()
   say(`database     ${embedded ? `embedded PostgreSQL on port ${embedded.port}` : 'DATABASE_URL'}`)
   say(

@@ -49,26 +49,52 @@ describe('web console: a policy officer', () => {
     expect(new URL(page.url()).pathname).toBe('/statistics')
     await checkAccessibility(page, 'statistics')
     const month = new Date().toISOString().slice(0, 7)
-    const section = (path: string) => page.locator('section', { has: page.locator('h2', { hasText: path }) })
-    const created = section('registrations.created.total')
+    const section = (label: string) =>
+      page.locator('section', { has: page.getByRole('heading', { level: 2, name: label, exact: true }) })
+    const created = section('Meldingen gedaan')
     const last = created.locator('tbody tr').last()
     expect(await last.textContent()).toContain(month)
     expect(await last.textContent()).toContain('12')
     // The chart: an SVG drawn on the server, labelled for screen readers.
-    expect(await created.locator('svg[role="img"] title').first().textContent()).toContain(
-      'registrations.created.total',
-    )
+    expect(await created.locator('svg[role="img"] title').first().textContent()).toContain('Meldingen gedaan')
     expect(await created.locator('svg rect').count()).toBeGreaterThan(0)
     // One registration of kind involvement: below the minimum cell, so shown as suppressed, not as 1.
-    expect(await section('matches.opened').locator('tbody tr').last().textContent()).toContain('6')
-    const byKind = section('registrations.created.byKind').locator('tbody tr')
-    const involvement = await byKind.filter({ hasText: 'involvement' }).locator('td').last().textContent()
+    expect(await section('Matches ontstaan').locator('tbody tr').last().textContent()).toContain('6')
+    const byKind = section('Meldingen gedaan, per soort').locator('tbody tr')
+    const involvement = await byKind.filter({ hasText: 'Betrokkenheid' }).locator('td').last().textContent()
     expect(involvement).toBe('< 5 (afgeschermd)')
     // And 11 concerns too (secondary suppression): with the total of 12 shown, it would give the 1 away.
-    expect(await byKind.filter({ hasText: 'concern' }).locator('td').last().textContent()).toBe(
+    expect(await byKind.filter({ hasText: 'Zorg' }).locator('td').last().textContent()).toBe(
       '< 5 (afgeschermd)',
     )
+    // Sectors and measures by name, not by code.
+    const sectors = await section('Meldingen gedaan, per sector')
+      .locator('tbody tr td:first-child')
+      .allTextContents()
+    expect(sectors).toEqual(expect.arrayContaining(['Politie', 'Schoolmaatschappelijk werk']))
+    expect(sectors.filter((s) => /^[a-z0-9-]+$/.test(s))).toEqual([])
+    expect(await page.locator('main h2').allTextContents()).not.toContainEqual(
+      expect.stringMatching(/^[a-zA-Z]+\.[a-zA-Z.]+$/),
+    )
     expect(scripts.join('\n')).not.toContain('Content Security Policy')
+  })
+
+  it('names the figures in English, the console’s second language', async () => {
+    const { page } = browser
+    await page.goto(`${stack.consoleUrl}/statistics`)
+    await page.getByRole('link', { name: 'Switch to English' }).click()
+    try {
+      await page.waitForURL(/\/statistics$/)
+      const heading = (name: string) => page.getByRole('heading', { level: 2, name, exact: true })
+      expect(await heading('Registrations made').count()).toBe(1)
+      const bySector = page.locator('section', { has: heading('Registrations made, by sector') })
+      expect(await bySector.locator('tbody tr td:first-child').allTextContents()).toEqual(
+        expect.arrayContaining(['Police', 'School social work']),
+      )
+      await checkAccessibility(page, 'statistics-en')
+    } finally {
+      await page.goto(`${stack.consoleUrl}/language?to=nl`)
+    }
   })
 
   it('shows a bad month at its field', async () => {

@@ -66,8 +66,10 @@ describe('web console: a privacy officer', () => {
     expect(text).toContain('Politie Zuidoost-Brabant')
     expect(text).toContain('School Maatschappelijk Werk Eindhoven')
     expect(text).toContain('pro@politie-zob.example')
-    expect(text).toContain('match.read')
-    expect(text).toContain('registration.create')
+    // Who accessed it, in words: the audit catalogue's codes named.
+    expect(text).toContain('Match bekeken')
+    expect(text).toContain('Melding gedaan')
+    expect(text).not.toContain('registration.create')
     await checkAccessibility(page, 'subject')
   })
 

@@ -133,6 +133,31 @@ const FIXTURES: Fixture[] = [
     request: () => ({ token: pro('school-a'), url: '/v1/organisations/police-a' }),
     actions: ['organisation.read'],
   },
+  {
+    route: 'match PUT /v1/excluded-addresses',
+    request: () => ({
+      token: admin(),
+      url: '/v1/excluded-addresses',
+      body: { postcode: '5611 AB', houseNumber: '1' },
+    }),
+    status: 201,
+    actions: ['excluded_address.add'],
+  },
+  {
+    route: 'match GET /v1/excluded-addresses',
+    request: () => ({ token: admin(), url: '/v1/excluded-addresses' }),
+    actions: ['excluded_address.list'],
+  },
+  {
+    route: 'match DELETE /v1/excluded-addresses',
+    request: () => ({
+      token: admin(),
+      url: '/v1/excluded-addresses',
+      body: { postcode: '5611AB', houseNumber: '1' },
+    }),
+    status: 204,
+    actions: ['excluded_address.remove'],
+  },
 
   // match-service: registrations
   {

@@ -58,6 +58,37 @@ async function stop(started: Started, how: 'process' | 'group' = 'process'): Pro
   return exited
 }
 
+/** The service processes npm start supervises: pid and which service each runs. */
+function serviceProcesses(startPid: number): { pid: number; service: string }[] {
+  let pids: string
+  try {
+    pids = execFileSync('pgrep', ['-P', String(startPid)], { encoding: 'utf8' })
+  } catch {
+    return []
+  }
+  return pids
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((pid) => {
+      try {
+        const cmdline = execFileSync('cat', [`/proc/${pid}/cmdline`], { encoding: 'utf8' })
+        const service = /services\/([a-z-]+)\/src\/server\.ts/.exec(cmdline)?.[1]
+        return service ? [{ pid: Number(pid), service }] : []
+      } catch {
+        return []
+      }
+    })
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 const postgresRunningIn = (dir: string) => {
   try {
     return execFileSync('pgrep', ['-f', `postgres -D ${dir}`], { encoding: 'utf8' }).trim() !== ''
@@ -77,7 +108,7 @@ describe('npm start on a fresh machine (embedded PostgreSQL, no configuration)',
     await rm(cwd, { recursive: true, force: true })
   })
 
-  it('brings up three ready services, prints URLs and tokens, stops cleanly, and reuses its data', async () => {
+  it('brings up three ready services in processes of their own, prints URLs and tokens, restarts a dead one, stops cleanly, and reuses its data', async () => {
     const first = await start(cwd)
     for (const port of first.ports) {
       const res = await fetch(`http://127.0.0.1:${port}/health/ready`)
@@ -107,11 +138,36 @@ describe('npm start on a fresh machine (embedded PostgreSQL, no configuration)',
     const body = (await orgs.json()) as { items: { sector: string }[] }
     expect(new Set(body.items.map((o) => o.sector)).size).toBeGreaterThanOrEqual(10)
 
+    // Each service runs in a process of its own; one that dies is restarted and serves again.
+    const children = serviceProcesses(first.child.pid as number)
+    expect(children.map((c) => c.service).sort()).toEqual([
+      'audit-service',
+      'match-service',
+      'notify-service',
+      'web-console',
+    ])
+    const match = children.find((c) => c.service === 'match-service') as { pid: number }
+    process.kill(match.pid, 'SIGKILL')
+    await waitFor(() => first.output().includes('match-service exited unexpectedly (SIGKILL)'), {
+      what: 'the supervisor to notice',
+      timeoutMs: 10_000,
+    })
+    await waitFor(
+      async () =>
+        (await fetch(`http://127.0.0.1:${first.ports[0]}/health/ready`).catch(() => undefined))?.status ===
+        200,
+      { what: 'match-service to be restarted', timeoutMs: 60_000, intervalMs: 250 },
+    )
+    const restarted = serviceProcesses(first.child.pid as number)
+    expect(restarted).toHaveLength(4)
+
     const secrets = await readFile(path.join(cwd, '.data', 'secrets.json'), 'utf8')
     const dataDir = /data in (\S+)\)/.exec(out)?.[1] as string
     expect(postgresRunningIn(dataDir)).toBe(true)
     expect(await stop(first)).toBe(0)
     expect(postgresRunningIn(dataDir)).toBe(false)
+    // No service process outlives npm start.
+    expect(restarted.filter((c) => alive(c.pid))).toEqual([])
 
     const second = await start(cwd)
     expect(second.output()).not.toContain('migration 0001_foundation')

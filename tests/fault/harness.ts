@@ -102,6 +102,7 @@ export class FaultyDatabase {
 export class Services {
   child!: ChildProcess
   output = ''
+  serviceExited = false
   cwd!: string
   ports: number[] = []
   catcher!: SmtpCatcher
@@ -136,6 +137,8 @@ export class Services {
     })
     const collect = (d: Buffer) => {
       s.output += d
+      // The supervisor's line when a service process died (it restarts it; the suite counts that as exiting).
+      if (String(d).includes('exited unexpectedly')) s.serviceExited = true
       if (s.output.length > 200_000) s.output = s.output.slice(-100_000)
     }
     s.child.stdout?.on('data', collect)
@@ -150,7 +153,12 @@ export class Services {
     return s
   }
 
+  /** Whether `npm start` or any service process it supervises exited (a restarted one counts too). */
   get exited(): boolean {
+    return this.startExited || this.serviceExited
+  }
+
+  private get startExited(): boolean {
     return this.child.exitCode !== null || this.child.signalCode !== null
   }
 
@@ -191,7 +199,7 @@ export class Services {
   }
 
   async stop(): Promise<void> {
-    if (!this.exited) {
+    if (!this.startExited) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve))
       this.child.kill('SIGINT')
       await exited

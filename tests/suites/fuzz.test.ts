@@ -53,6 +53,8 @@ function familyOf(route: Route): string {
 /** A request each route accepts (or nearly): what the breaking starts from. */
 function validBody(route: Route): Record<string, unknown> | undefined {
   const u = route.url
+  if (u === '/v1/excluded-addresses' && route.method !== 'GET')
+    return { postcode: '5611 AB', houseNumber: '12' }
   if (route.method === 'GET' || route.method === 'DELETE') return undefined
   if (u === '/v1/registrations') return { bsn: child(40), birthDate: BIRTH_DATE, kind: 'concern' }
   if (u.endsWith('/withdraw')) return { reason: 'resolved' }

@@ -37,6 +37,14 @@ export const AUDIT_ACTIONS = {
   'match.follow_up_list': 'An organisation read its follow-up to-do list.',
   'household.link': 'Registrations on children at one address were linked.',
   'household.read': 'Household links were read.',
+  'household.told':
+    "One working day after a registration with a household address, its registrant was told of the household's earlier registrations.",
+  'household.probe_suspected':
+    'A registration with a household address was withdrawn within a working day of its household links showing (or before): the pattern of probing an address.',
+  'excluded_address.add':
+    'An administrator added an address to the excluded addresses (it never links a household).',
+  'excluded_address.remove': 'An administrator removed an address from the excluded addresses.',
+  'excluded_address.list': 'An administrator listed the excluded addresses (their keyed hashes).',
   'coordination.proposed': "A care coordinator was designated by the region's rules.",
   'coordination.accept': 'The designated organisation accepted coordination.',
   'coordination.accepted': 'Coordination was accepted.',

@@ -47,9 +47,24 @@ export function subjectKey(bsn: string, secret: string): string {
   return hmac(secret, 'subject', bsn)
 }
 
-/** A household address normalised (postcode without spaces, upper case; house number trimmed) then keyed. */
+/**
+ * A house number as one spelling: upper case, no leading zeros, and an addition joined without spaces or
+ * a hyphen ("12 a", "12-A" and "12A" are one address), except that an addition starting with a digit keeps
+ * one hyphen, so "12-1" stays apart from "121". Registrants and the admin's list of excluded addresses
+ * type the same address differently; only one spelling per address lets them meet.
+ */
+export function normaliseHouseNumber(houseNumber: string): string {
+  const parts = /^0*(\d+)\s*(.*)$/.exec(houseNumber.trim().toUpperCase())
+  if (!parts) return houseNumber.trim().toUpperCase()
+  const number = parts[1] as string
+  const addition = (parts[2] as string).replace(/\s+/g, '').replace(/^-+/, '')
+  if (addition === '') return number
+  return /^\d/.test(addition) ? `${number}-${addition}` : `${number}${addition}`
+}
+
+/** A household address normalised (postcode without spaces, upper case; house number as above) then keyed. */
 export function householdKey(postcode: string, houseNumber: string, secret: string): string {
-  const normalised = `${postcode.replace(/\s+/g, '').toUpperCase()}|${houseNumber.trim().toUpperCase()}`
+  const normalised = `${postcode.replace(/\s+/g, '').toUpperCase()}|${normaliseHouseNumber(houseNumber)}`
   return hmac(secret, 'household', normalised)
 }
 

@@ -49,6 +49,7 @@ export const SCHEDULED_QUEUE_SETTINGS = {
   'registration-ending-reminders': { policy: 'short', expireInSeconds: 1800 },
   'match-follow-up': { policy: 'short', expireInSeconds: 600 },
   'statistics-month': { policy: 'short', expireInSeconds: 3600 },
+  'household-links-due': { policy: 'short', expireInSeconds: 600 },
 } as const satisfies Record<string, { policy: 'short'; expireInSeconds: number }>
 
 export const EVENT_TYPES = [
@@ -133,6 +134,11 @@ export const eventPartySchema = z.object({
   externalReference: z.string().nullable(),
   since: z.string(),
   leftAt: z.string().nullable(),
+  /**
+   * false: named to the others but not told itself. A household registrant hears of the links only once
+   * they show to it (one working day later, docs/security.md), while the others are told of it at once.
+   */
+  told: z.boolean().optional(),
 })
 export type EventParty = z.infer<typeof eventPartySchema>
 

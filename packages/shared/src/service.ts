@@ -240,7 +240,16 @@ export async function runService<DB extends SharedTables>(definition: ServiceDef
     await app.close()
   })
   survivePromisesRejectedByLostConnections(app.log)
+  stopWithSupervisor()
   await app.listen({ port: definition.port(config), host: config.host })
+}
+
+/**
+ * A service `npm start` started (with an IPC channel) stops gracefully when that supervisor is gone, even
+ * killed: no orphaned service keeps its port and connections.
+ */
+export function stopWithSupervisor(): void {
+  if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'))
 }
 
 /** Every service's view of the queues: jobs waiting per queue and the age of the oldest. */

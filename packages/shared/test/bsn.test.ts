@@ -4,6 +4,7 @@ import {
   householdKey,
   isValidBsn,
   keyFingerprint,
+  normaliseHouseNumber,
   SubjectKeyMismatchError,
   subjectKey,
   verifySubjectKeyFingerprint,
@@ -49,6 +50,20 @@ describe('subject key', () => {
   it('normalises household addresses before keying them', () => {
     expect(householdKey('5611 ab', ' 12a ', secret)).toBe(householdKey('5611AB', '12A', secret))
     expect(householdKey('5611AB', '12', secret)).not.toBe(householdKey('5611AB', '14', secret))
+  })
+
+  it('spells a house number one way: an addition with or without a space or hyphen is one address', () => {
+    for (const spelling of ['12A', '12a', '12 A', '12-a', ' 12 - A ', '012A']) {
+      expect(normaliseHouseNumber(spelling), spelling).toBe('12A')
+    }
+    expect(normaliseHouseNumber('12 bis')).toBe('12BIS')
+    expect(normaliseHouseNumber('12')).toBe('12')
+    // A numeric addition keeps its hyphen: 12-1 (or "12 1") is not number 121.
+    expect(normaliseHouseNumber('12 1')).toBe('12-1')
+    expect(normaliseHouseNumber('12-1')).toBe('12-1')
+    expect(normaliseHouseNumber('121')).toBe('121')
+    expect(householdKey('5611 ab', '12 a', secret)).toBe(householdKey('5611AB', '12A', secret))
+    expect(householdKey('5611AB', '12-1', secret)).not.toBe(householdKey('5611AB', '121', secret))
   })
 })
 

@@ -10,6 +10,7 @@ import type { MatchDatabase } from './db/schema.js'
 import { startJobs } from './jobs.js'
 import { matchMetrics } from './metrics.js'
 import { coordinationRoutes } from './routes/coordination.js'
+import { excludedAddressRoutes } from './routes/excluded-addresses.js'
 import { explainRoutes } from './routes/explain.js'
 import { followUpRoutes } from './routes/follow-up.js'
 import { matchRoutes } from './routes/matches.js'
@@ -54,6 +55,7 @@ export const matchService: ServiceDefinition<MatchDatabase> = {
       explainRoutes,
       subjectRoutes,
       statisticsRoutes,
+      excludedAddressRoutes,
     ]) {
       await app.register(routes, { ctx })
     }

@@ -9,6 +9,7 @@ import {
 import type { MatchContext } from './context.js'
 import { destroyAtAgeLimit } from './use-cases/destroy-at-age-limit.js'
 import { expireRegistrations } from './use-cases/expire-registrations.js'
+import { tellHouseholdsDue } from './use-cases/household-links.js'
 import { purgeArchive } from './use-cases/purge-archive.js'
 import { runCoordinationDeadlines } from './use-cases/raise-due-escalations.js'
 import { recordNotified } from './use-cases/record-notified.js'
@@ -26,6 +27,7 @@ export const JOBS = {
   endingReminders: 'registration-ending-reminders',
   followUp: 'match-follow-up',
   statisticsMonth: 'statistics-month',
+  householdLinksDue: 'household-links-due',
 } as const
 
 /** When each job runs (cron, in Amsterdam time) and what it does on the service's clock. */
@@ -54,6 +56,8 @@ const SCHEDULE: {
   },
   { name: JOBS.endingReminders, cron: '0 8 * * *', run: remindEndingSoon },
   { name: JOBS.followUp, cron: '*/5 * * * *', run: runFollowUp },
+  // A household registrant hears of its links once they show, a working day after it registered.
+  { name: JOBS.householdLinksDue, cron: '*/5 * * * *', run: tellHouseholdsDue },
   // Just after midnight on the 1st: the month that closed is stored as published.
   { name: JOBS.statisticsMonth, cron: '30 0 1 * *', run: freezeClosedMonth },
 ]

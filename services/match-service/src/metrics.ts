@@ -35,5 +35,10 @@ export function matchMetrics(registry: Registry, { db, clock }: ServiceInfra<Mat
       labelNames: ['level'],
       samples: (f) => f.escalations.map((e) => ({ labels: { level: String(e.level) }, value: e.count })),
     },
+    {
+      name: 'verwijsindex_household_probes_suspected',
+      help: 'Registrations held whose withdrawal had the pattern of probing a household address (household.probe_suspected in the audit trail names who)',
+      samples: (f) => [{ value: f.probesSuspected }],
+    },
   ])
 }

@@ -189,6 +189,18 @@ describe('escalation', () => {
     await runCoordinationDeadlines(ctx, new Date('2026-05-08T09:00:00Z'))
     expect((await coordinationOf(matchId)).escalationLevel).toBe(2)
     expect((await read('gemeente-eindhoven', matchId)).statusCode).toBe(200)
+    // Once the designated organisation accepts, the ladder is over and so is the escalation's need to know.
+    const designated = (await coordinationOf(matchId)).organisation.id as string
+    expect((await post(designated, `/v1/matches/${matchId}/coordination/accept`)).statusCode).toBe(200)
+    for (const org of ['cjg-eindhoven', 'gemeente-eindhoven']) {
+      expect((await read(org, matchId)).statusCode).toBe(404)
+      const list = await h.app.inject({
+        method: 'GET',
+        url: '/v1/matches',
+        headers: auth(h.token(professional(org))),
+      })
+      expect(list.json().items.map((m: { id: string }) => m.id)).not.toContain(matchId)
+    }
   })
 
   it('any party may escalate by hand; others may not; the top of the ladder is a conflict', async () => {

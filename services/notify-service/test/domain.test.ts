@@ -11,6 +11,7 @@ import {
   messageIdOf,
   messageIds,
   notificationId,
+  organisationsOf,
   planNotifications,
 } from '../src/domain/recipients.js'
 import { redactReference } from '../src/domain/redact.js'
@@ -199,6 +200,21 @@ describe('recipients', () => {
     })
     const addresses = planNotifications(e, [], 'x').planned.map((p) => p.recipient)
     expect(addresses).toEqual([ORGS.regenboog.email, officer().contact.email])
+  })
+
+  it('names a party marked told: false to the others without telling it, by mail or webhook', () => {
+    // A household registrant before its links show: the police hear of the school, the school of nothing.
+    const e = event('household.linked', { parties: [teacher({ told: false }), officer()] })
+    const webhooks = [
+      { id: 'wh-school', organisationId: ORGS.regenboog.id },
+      { id: 'wh-police', organisationId: officer().organisation.id },
+    ]
+    const { planned } = planNotifications(e, webhooks, 'x')
+    expect(planned.map((p) => p.recipient)).toEqual([officer().contact.email, 'wh-police'])
+    expect(organisationsOf(e)).toEqual([officer().organisation.id])
+    const [mail] = mailsOf(e, 'nl')
+    expect(mail?.text).toContain(ORGS.regenboog.name)
+    expect(mail?.text).toContain(teacher().contact.phone)
   })
 
   it('tells the designated coordinator and escalation steps in their mailboxes, parties or not', () => {

@@ -14,6 +14,7 @@ import type { ConsoleDatabase } from './db/sessions.js'
 import { html } from './html.js'
 import { alert, contextOf, layout } from './pages/layout.js'
 import { auditRoutes } from './routes/audit.js'
+import { excludedAddressRoutes } from './routes/excluded-addresses.js'
 import { matchRoutes } from './routes/matches.js'
 import { organisationRoutes } from './routes/organisations.js'
 import { regionRoutes } from './routes/regions.js'
@@ -211,6 +212,7 @@ export async function buildWebConsole(deps: ConsoleDeps): Promise<FastifyInstanc
   await auditRoutes(app, ctx)
   await organisationRoutes(app, ctx)
   await regionRoutes(app, ctx)
+  await excludedAddressRoutes(app, ctx)
   await statisticsRoutes(app, ctx)
   return app
 }

@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '@verwijsindex/shared'
+import { loadConfigOrExit, stopWithSupervisor } from '@verwijsindex/shared'
 import closeWithGrace from 'close-with-grace'
 import { buildWebConsole } from './app.js'
 
@@ -8,4 +8,5 @@ closeWithGrace({ delay: 10_000 }, async ({ err }) => {
   if (err) app.log.error({ err }, 'shutting down after an error')
   await app.close()
 })
+stopWithSupervisor()
 await app.listen({ port: config.ports.console, host: config.host })

@@ -1,17 +1,12 @@
+import type { Sector } from '@verwijsindex/shared'
 import { type Insertable, type Kysely, sql, type Transaction, type Updateable } from 'kysely'
+import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { CoordinationHistoryEvent } from '../domain/coordination-history.js'
 import type { Coordination, CoordinationsTable, MatchDatabase } from './schema.js'
 
 /** A match's coordination row: the base of reading, locking and claiming it. */
 const coordinationRow = (db: Kysely<MatchDatabase>, matchId: string) =>
   db.selectFrom('match.coordinations').selectAll().where('matchId', '=', matchId)
-
-export async function coordinationOf(
-  db: Kysely<MatchDatabase>,
-  matchId: string,
-): Promise<Coordination | undefined> {
-  return coordinationRow(db, matchId).executeTakeFirst()
-}
 
 export async function lockCoordination(
   trx: Transaction<MatchDatabase>,
@@ -62,13 +57,42 @@ export async function addHistory(
     .execute()
 }
 
-export async function historyOf(db: Kysely<MatchDatabase>, matchId: string) {
-  return db
-    .selectFrom('match.coordinationHistory')
-    .select(['at', 'event', 'organisationId', 'ruleId', 'level', 'reason'])
-    .where('matchId', '=', matchId)
-    .orderBy('id')
-    .execute()
+/**
+ * A match's coordination as its view shows it, in one read: the row, the names of the designated
+ * organisation and of a pending transfer's, and the history (JSON: its times arrive as text).
+ */
+export async function coordinationWithHistory(db: Kysely<MatchDatabase>, matchId: string) {
+  const row = await db
+    .selectFrom('match.coordinations as c')
+    .leftJoin('match.organisations as o', 'o.id', 'c.organisationId')
+    .leftJoin('match.organisations as t', 't.id', 'c.pendingTransferTo')
+    .selectAll('c')
+    .select([
+      'o.name as organisationName',
+      'o.sector as organisationSector',
+      't.name as transferName',
+      't.sector as transferSector',
+    ])
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('match.coordinationHistory as h')
+          .select(['h.at', 'h.event', 'h.organisationId', 'h.ruleId', 'h.level', 'h.reason'])
+          .whereRef('h.matchId', '=', 'c.matchId')
+          .orderBy('h.id'),
+      ).as('history'),
+    )
+    .where('c.matchId', '=', matchId)
+    .executeTakeFirst()
+  if (!row) return undefined
+  const ref = (id: string | null, name: string | null, sector: Sector | null) =>
+    id && name && sector ? { id, name, sector } : null
+  return {
+    ...row,
+    organisation: ref(row.organisationId, row.organisationName, row.organisationSector),
+    pendingTransferOrganisation: ref(row.pendingTransferTo, row.transferName, row.transferSector),
+    history: row.history.map((h) => ({ ...h, at: new Date(h.at) })),
+  }
 }
 
 export async function contactsOf(db: Kysely<MatchDatabase>, matchId: string) {

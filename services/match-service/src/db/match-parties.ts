@@ -128,18 +128,20 @@ export async function leaveParty(
   return left.length > 0
 }
 
-/** Every party still in the match leaves (it closes). */
+/** Every party still in the match leaves (it closes); their registrations. */
 export async function leaveAllParties(
   trx: Transaction<MatchDatabase>,
   matchId: string,
   now: Date,
-): Promise<void> {
-  await trx
+): Promise<string[]> {
+  const left = await trx
     .updateTable('match.matchParties')
     .set({ leftAt: now })
     .where('matchId', '=', matchId)
     .where('leftAt', 'is', null)
+    .returning('registrationId')
     .execute()
+  return left.map((p) => p.registrationId)
 }
 
 /** The organisations still in a match. */

@@ -5,7 +5,7 @@ import type { Match, MatchDatabase, MatchesTable } from './schema.js'
 /**
  * Need to know (docs/architecture.md): the organisations that are a *current* party of the match (a party
  * that left loses access at `leftAt`), the one currently designated to coordinate (or receiving a
- * transfer), and those an escalation step the open match has reached names.
+ * transfer), and those an escalation step the open match has reached names, until someone accepts.
  */
 function visibleTo(organisationId: string) {
   return (eb: ExpressionBuilder<MatchDatabase & { m: MatchesTable }, 'm'>) =>
@@ -40,12 +40,16 @@ function visibleTo(organisationId: string) {
             w.or([w('c.organisationId', '=', organisationId), w('c.pendingTransferTo', '=', organisationId)]),
           ),
       ),
+      // An escalation step's organisations need to know while the ladder is live: the match is open and
+      // nobody has accepted its coordination yet. Once someone has, their role is over.
       eb.exists(
         eb
           .selectFrom('match.escalationAccess as e')
+          .innerJoin('match.coordinations as c', 'c.matchId', 'e.matchId')
           .select('e.matchId')
           .whereRef('e.matchId', '=', 'm.id')
           .where('e.organisationId', '=', organisationId)
+          .where('c.status', 'in', ['proposed', 'unassigned'])
           .where('m.status', '=', 'open'),
       ),
     ])

@@ -7,6 +7,7 @@ export interface MatchFigures {
   coordinations: { status: string; count: number }[]
   overdue: number
   escalations: { level: number; count: number }[]
+  probesSuspected: number
 }
 
 /**
@@ -27,7 +28,8 @@ export async function matchFigures(db: Kysely<MatchDatabase>, now: Date): Promis
         where status in ('proposed', 'unassigned') and due_at < ${now}),
       'escalations', (select coalesce(json_agg(e), '[]') from (
         select escalation_level as level, count(*)::int as count from match.coordinations
-        where status in ('proposed', 'unassigned') and escalation_level > 0 group by 1) e)
+        where status in ('proposed', 'unassigned') and escalation_level > 0 group by 1) e),
+      'probesSuspected', (select count(*)::int from match.registrations where probe_suspected_at is not null)
     ) as figures`.execute(db)
   return (rows[0] as { figures: MatchFigures }).figures
 }

@@ -24,6 +24,34 @@ export async function activeRegistrationsOfSubject(
     .execute()
 }
 
+/**
+ * What registering on a child needs to know, in one read under the child's lock: its active registrations
+ * and whether the archive holds another organisation's ended one (the answer's historyAvailable).
+ */
+export async function registrationsOnRegistering(
+  trx: Transaction<MatchDatabase>,
+  subjectKey: string,
+  organisationId: string,
+): Promise<{ active: Registration[]; historyAvailable: boolean }> {
+  const rows = await trx
+    .selectFrom('match.registrations')
+    .selectAll()
+    .where('subjectKey', '=', subjectKey)
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'active'),
+        eb.and([eb('status', '=', 'ended'), eb('organisationId', '!=', organisationId)]),
+      ]),
+    )
+    .orderBy('createdAt')
+    .orderBy('id')
+    .execute()
+  return {
+    active: rows.filter((r) => r.status === 'active'),
+    historyAvailable: rows.some((r) => r.status === 'ended'),
+  }
+}
+
 /** An organisation's active registrations, in subject order (the order their subjects are locked in). */
 export async function activeRegistrationsOfOrganisation(
   trx: Transaction<MatchDatabase>,

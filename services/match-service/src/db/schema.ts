@@ -49,6 +49,20 @@ export interface RegistrationsTable {
   householdKey: string | null
   createdBy: string
   remindedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  /** When its household links start to show to it (one working day after it was made; docs/security.md). */
+  householdVisibleAt: NullableTimestamp
+  /** When its registrant was told of the household's earlier registrations; null: not yet. */
+  householdToldAt: NullableTimestamp
+  /** When its withdrawal was flagged as the pattern of probing an address. */
+  probeSuspectedAt: NullableTimestamp
+}
+
+/** The register of excluded addresses (uitgesloten adressen): never a household link. */
+export interface ExcludedAddressesTable {
+  /** The same keyed hash of the normalised address as `registrations.householdKey`. */
+  householdKey: string
+  addedAt: Timestamp
+  addedBy: string
 }
 
 export interface MatchesTable {
@@ -159,6 +173,7 @@ export interface MatchDatabase extends SharedTables {
   'match.escalationAccess': EscalationAccessTable
   'match.matchContacts': MatchContactsTable
   'match.statisticsMonths': StatisticsMonthsTable
+  'match.excludedAddresses': ExcludedAddressesTable
 }
 
 export type { Organisation } from '@verwijsindex/shared'
@@ -168,3 +183,4 @@ export type Match = Selectable<MatchesTable>
 export type NewMatch = Insertable<MatchesTable>
 export type MatchParty = Selectable<MatchPartiesTable>
 export type Coordination = Selectable<CoordinationsTable>
+export type ExcludedAddress = Selectable<ExcludedAddressesTable>

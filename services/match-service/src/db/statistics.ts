@@ -41,7 +41,10 @@ export async function endedRegistrations(db: Kysely<MatchDatabase>, { region, st
   return rows.map((r) => ({ key: r.reason ?? 'unknown', count: Number(r.count) }))
 }
 
-/** Registrations created in the range that linked to a registration on another child at the same address. */
+/**
+ * Registrations created in the range that linked to a registration on another child at the same address
+ * (an address on the register of excluded addresses never links).
+ */
 export async function householdLinks(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
   const { rows } = await sql<{ count: string }>`
     select count(*) as count
@@ -50,6 +53,7 @@ export async function householdLinks(db: Kysely<MatchDatabase>, { region, start,
       left join match.region_municipalities rm on rm.municipality = r.municipality
      where r.created_at >= ${start} and r.created_at < ${end} and ${registrationRegion} = ${region}
        and r.household_key is not null
+       and not exists (select 1 from match.excluded_addresses e where e.household_key = r.household_key)
        and exists (select 1 from match.registrations h
                     where h.household_key = r.household_key and h.subject_key <> r.subject_key
                       and h.created_at <= r.created_at

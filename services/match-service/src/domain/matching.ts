@@ -5,6 +5,11 @@ export interface MatchChange {
   type: MatchChangeType
   matchId: string
   registrationId: string | null
+  /**
+   * The registrations whose party left the match with this change: they hear of it, unlike a party that
+   * left before (need to know ends at `leftAt`), however close in time that was.
+   */
+  left?: readonly string[]
 }
 
 /** A match exists while two or more distinct organisations are active on the child; below two it closes. */

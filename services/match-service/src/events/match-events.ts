@@ -5,7 +5,11 @@ import type { MatchDatabase } from '../db/schema.js'
 import type { MatchChange } from '../domain/matching.js'
 import { baseEvent, toEventParty } from './shapes.js'
 
-/** The events for match changes: every party still in the match, and those that left with this change. */
+/**
+ * The events for match changes: every party still in the match, and those that left with these changes —
+ * known by the changes, not by the time: a party that left earlier at the same instant (a sweep's one
+ * `now`, a test's clock) must not hear of what happens after it left.
+ */
 export async function matchChangeEvents(
   trx: Transaction<MatchDatabase>,
   changes: MatchChange[],
@@ -13,8 +17,9 @@ export async function matchChangeEvents(
 ): Promise<NotificationEvent[]> {
   const events: NotificationEvent[] = []
   for (const change of changes) {
+    const leftNow = new Set(changes.filter((c) => c.matchId === change.matchId).flatMap((c) => c.left ?? []))
     const parties = (await partiesOf(trx, change.matchId)).filter(
-      (p) => p.leftAt === null || p.leftAt.getTime() === now.getTime(),
+      (p) => p.leftAt === null || leftNow.has(p.registrationId),
     )
     events.push({
       ...baseEvent(change.type, now),

@@ -1,6 +1,6 @@
 import type { NotificationEvent } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
-import { householdLinks } from '../db/households.js'
+import type { HouseholdPartyRow } from '../db/households.js'
 import { openMatchOf } from '../db/matches.js'
 import { eventOrganisations } from '../db/organisations.js'
 import type { MatchDatabase, Registration } from '../db/schema.js'
@@ -39,29 +39,30 @@ export async function registrationEvent(
 }
 
 /**
- * A new registration in a household where other organisations are involved with other children: every
- * one of them, and the registrant, hears of the others ("één gezin, één plan").
+ * A household link ("één gezin, één plan"): a registration and other organisations' registrations on other
+ * children of its household, each named to the others. Who hears of it (`told`) is the caller's to say: a
+ * registration hears of household links only once they show to it (domain/household.ts).
  */
 export async function householdEvent(
   trx: Transaction<MatchDatabase>,
   registration: Registration,
+  links: HouseholdPartyRow[],
+  told: { registrant: boolean; link: (link: HouseholdPartyRow) => boolean },
   now: Date,
-): Promise<NotificationEvent | undefined> {
-  if (!registration.householdKey) return undefined
-  const links = await householdLinks(
-    trx,
-    registration.householdKey,
-    registration.subjectKey,
-    registration.organisationId,
-  )
-  if (links.length === 0) return undefined
+): Promise<NotificationEvent> {
   const own = await registrationEvent(trx, registration, 'registration.ended', now)
-  const toParty = (l: (typeof links)[number]) => toEventParty({ ...l, joinedAt: l.createdAt, leftAt: null })
+  const tell = (yes: boolean) => (yes ? {} : { told: false })
   const open = await openMatchOf(trx, registration.subjectKey)
   return {
     ...baseEvent('household.linked', now),
     matchId: open?.id ?? null,
     registrationId: registration.id,
-    parties: [...own.parties, ...links.map(toParty)],
+    parties: [
+      ...own.parties.map((p) => ({ ...p, ...tell(told.registrant) })),
+      ...links.map((l) => ({
+        ...toEventParty({ ...l, joinedAt: l.createdAt, leftAt: null }),
+        ...tell(told.link(l)),
+      })),
+    ],
   }
 }

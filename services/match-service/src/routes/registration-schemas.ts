@@ -2,6 +2,7 @@ import { bsnSchema, containsBsn, emailSchema, personNameSchema, phoneSchema } fr
 import { z } from 'zod'
 import { LEGAL_MAX_DURATION_DAYS } from '../domain/age.js'
 import { contactSchema, organisationRefSchema } from '../views/schemas.js'
+import { addressSchema } from './address-schema.js'
 
 /** The request and answer bodies of the registration routes that only they use. */
 export const archivedSchema = z
@@ -63,19 +64,7 @@ export const registrationInput = z
       .optional()
       .describe("The child's municipality (CBS code); picks the region whose rules apply.")
       .meta({ example: '0772' }),
-    household: z
-      .strictObject({
-        postcode: z
-          .string()
-          .regex(/^\d{4} ?[A-Za-z]{2}$/, 'must be a Dutch postcode')
-          .describe('The postcode.')
-          .meta({ example: '5611 AB' }),
-        houseNumber: z
-          .string()
-          .regex(/^\d{1,5}( ?[A-Za-z0-9-]{1,6})?$/, 'must be a house number with optional addition')
-          .describe('The house number with optional addition.')
-          .meta({ example: '12A' }),
-      })
+    household: addressSchema
       .optional()
       .describe("The child's home address, for household matches; only a keyed hash of it is kept."),
     contact: contactInput.optional(),

@@ -192,22 +192,26 @@ export const registrationRoutes: FastifyPluginAsyncZod<{ ctx: MatchContext }> = 
         operationId: 'getHousehold',
         summary: 'Parties involved with the household',
         description:
-          "Other organisations involved with other children of this registration's household (same hashed address).",
+          "Other organisations involved with other children of this registration's household (same hashed address). The links show one working day after the registration was made, or at once while its child has an open match; the organisations already involved are told of a new registration at once. An address on the register of excluded addresses never links.",
         tags: ['registrations'],
         params: idParams,
         response: {
           200: z.object({
             households: z
               .array(householdSchema)
-              .describe('Other children of the household and who is involved.'),
+              .describe('Other children of the household and who is involved; empty until the links show.'),
+            linksShowFrom: z
+              .date()
+              .nullable()
+              .describe(
+                "When this registration's household links start to show: one working day after it was made (at once while its child has an open match). Null when it carries no household address.",
+              ),
           }),
           404: problemSchema,
         },
       },
     },
-    async (request) => ({
-      households: await readHousehold(ctx, actorOf(request), request.organisation!, request.params.id),
-    }),
+    async (request) => readHousehold(ctx, actorOf(request), request.organisation!, request.params.id),
   )
 
   app.post(

@@ -55,7 +55,7 @@ export async function actOnCoordination(
       coordination: changes.filter((c) => c.type !== action),
     })
   })
-  return toMatchView(ctx.db, (await getMatch(ctx.db, matchId)) as Match, organisationId)
+  return toMatchView(ctx.db, (await getMatch(ctx.db, matchId)) as Match, organisationId, now)
 }
 
 /** Locks the coordination an organisation answers (accept or decline); 409 when nothing waits for its answer. */

@@ -36,7 +36,7 @@ export async function lookupSubject(ctx: MatchContext, actor: Actor, bsn: string
         }),
         household: r.householdKey !== null,
       })),
-      matches: await Promise.all(matches.map((m) => toMatchView(trx, m, ''))),
+      matches: await Promise.all(matches.map((m) => toMatchView(trx, m, '', ctx.clock.now()))),
     }
   })
 }

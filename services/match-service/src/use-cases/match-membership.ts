@@ -71,12 +71,12 @@ export async function leaveMatch(
   if (!open) return []
   if (!(await leaveParty(trx, open.id, registration.id, now))) return []
   const changes: MatchChange[] = [
-    { type: 'match.party_left', matchId: open.id, registrationId: registration.id },
+    { type: 'match.party_left', matchId: open.id, registrationId: registration.id, left: [registration.id] },
   ]
   if (!formsMatch(await remainingOrganisations(trx, open.id))) {
     await closeMatch(trx, open.id, now)
-    await leaveAllParties(trx, open.id, now)
-    changes.push({ type: 'match.closed', matchId: open.id, registrationId: null })
+    const closing = await leaveAllParties(trx, open.id, now)
+    changes.push({ type: 'match.closed', matchId: open.id, registrationId: null, left: closing })
   }
   return changes
 }

@@ -13,9 +13,10 @@ export async function readMatches(
   organisationId: string,
   query: { status?: 'open' | 'closed' | undefined; after?: CreatedAtCursor | undefined; limit: number },
 ): Promise<{ items: MatchView[]; nextCursor: string | null }> {
+  const now = ctx.clock.now()
   const rows = await matchesVisibleTo(ctx.db, organisationId, query, query.limit + 1)
   const page = pageOf(rows, query.limit, (m) => ({ createdAt: m.createdAt.toISOString(), id: m.id }))
-  const items = await Promise.all(page.items.map((m) => toMatchView(ctx.db, m, organisationId)))
+  const items = await Promise.all(page.items.map((m) => toMatchView(ctx.db, m, organisationId, now)))
   await auditListRead(ctx.db, actor, page.items, { type: 'match', read: 'match.read', list: 'match.list' })
   return { items, nextCursor: page.nextCursor }
 }
@@ -32,5 +33,5 @@ export async function readMatch(
     subjectKey: match.subjectKey,
     resource: { type: 'match', id: match.id },
   })
-  return toMatchView(ctx.db, match, organisationId)
+  return toMatchView(ctx.db, match, organisationId, ctx.clock.now())
 }

@@ -51,5 +51,5 @@ export async function recordWarmHandover(
       resource: { type: 'match', id: matchId },
     })
   })
-  return toMatchView(ctx.db, (await getMatch(ctx.db, matchId)) as Match, organisationId)
+  return toMatchView(ctx.db, (await getMatch(ctx.db, matchId)) as Match, organisationId, now)
 }

@@ -10,18 +10,19 @@ import {
   subjectKey,
 } from '@verwijsindex/shared'
 import type { MatchContext } from '../context.js'
-import { activeRegistrationsOfSubject, insertRegistration } from '../db/registrations.js'
+import { insertRegistration, registrationsOnRegistering } from '../db/registrations.js'
 import type { Organisation } from '../db/schema.js'
 import { lockSubject } from '../db/subjects.js'
 import { ageOn, MAX_AGE } from '../domain/age.js'
+import { householdVisibleFrom } from '../domain/household.js'
 import { daysAfter, maxDurationDays } from '../domain/registration.js'
 import { coordinationEvents } from '../events/coordination-events.js'
 import { matchChangeEvents } from '../events/match-events.js'
 import { publish } from '../events/publish.js'
-import { householdEvent } from '../events/registration-events.js'
 import { viewOf } from '../views/registration-view.js'
 import type { RegistrationView } from '../views/schemas.js'
 import { changeAuditEvents } from './audit-changes.js'
+import { linkHousehold } from './household-links.js'
 import { joinMatch } from './match-membership.js'
 import { reevaluateChangedMatches } from './reevaluate-coordination.js'
 import { registrationRegion } from './registration-region.js'
@@ -69,14 +70,14 @@ export async function register(
 
   return ctx.db.transaction().execute(async (trx) => {
     await lockSubject(trx, key, input.birthDate, now)
-    const active = await activeRegistrationsOfSubject(trx, key)
+    const { active, historyAvailable } = await registrationsOnRegistering(trx, key, organisation.id)
     const existing = active.find((r) => r.organisationId === organisation.id)
     if (existing) {
       await recordAudit(trx, actor, 'registration.read', {
         subjectKey: key,
         resource: { type: 'registration', id: existing.id },
       })
-      return { view: await viewOf(trx, existing, organisation), created: false }
+      return { view: await viewOf(trx, existing, organisation, undefined, historyAvailable), created: false }
     }
     const registration = await insertRegistration(trx, {
       id: randomUUID(),
@@ -95,11 +96,12 @@ export async function register(
       householdKey: input.household
         ? householdKey(input.household.postcode, input.household.houseNumber, ctx.subjectKeySecret)
         : null,
+      householdVisibleAt: input.household ? householdVisibleFrom(now, region.document.holidays) : null,
       createdBy: actor.id ?? actor.service,
     })
     const changes = await joinMatch(trx, registration, now, active)
     const coordination = await reevaluateChangedMatches(trx, changes, now)
-    const household = await householdEvent(trx, registration, now)
+    const household = await linkHousehold(trx, registration, now)
     await publish(ctx.boss, trx, [
       ...(await matchChangeEvents(trx, changes, now)),
       ...(await coordinationEvents(trx, coordination, now)),
@@ -112,6 +114,7 @@ export async function register(
       ...changeAuditEvents(actor, key, { match: changes, coordination }),
     ])
     // The match this registration made or joined, if any, is the child's open match.
-    return { view: await viewOf(trx, registration, organisation, changes[0]?.matchId ?? null), created: true }
+    const matchId = changes[0]?.matchId ?? null
+    return { view: await viewOf(trx, registration, organisation, matchId, historyAvailable), created: true }
   })
 }

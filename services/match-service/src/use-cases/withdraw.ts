@@ -6,6 +6,7 @@ import { viewOf } from '../views/registration-view.js'
 import type { RegistrationView } from '../views/schemas.js'
 import { auditChanges } from './audit-changes.js'
 import { endRegistration } from './end-registration.js'
+import { flagHouseholdProbe } from './household-links.js'
 import { ownRegistration } from './own-registration.js'
 
 /** The registrant withdraws its registration, giving a reason code. */
@@ -24,6 +25,7 @@ export async function withdraw(
       subjectKey: ended.subjectKey,
       resource: { type: 'registration', id: ended.id },
     })
+    await flagHouseholdProbe(trx, actor, organisation, ended)
     await auditChanges(trx, actor, ended.subjectKey, { match: changes, coordination })
     return viewOf(trx, ended, organisation)
   })

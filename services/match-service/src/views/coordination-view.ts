@@ -1,21 +1,15 @@
 import type { Kysely } from 'kysely'
-import { coordinationOf, historyOf } from '../db/coordination.js'
-import { organisationRefs } from '../db/organisations.js'
+import { coordinationWithHistory } from '../db/coordination.js'
 import type { MatchDatabase } from '../db/schema.js'
 import type { CoordinationHistoryEvent } from '../domain/coordination-history.js'
 
 /** A match's coordination as the parties see it: who, where it stands, and its history. */
 export async function coordinationView(db: Kysely<MatchDatabase>, matchId: string) {
-  const c = await coordinationOf(db, matchId)
+  const c = await coordinationWithHistory(db, matchId)
   if (!c) return null
-  const orgs = await organisationRefs(
-    db,
-    [c.organisationId, c.pendingTransferTo].filter((id): id is string => Boolean(id)),
-  )
-  const ref = (id: string | null) => orgs.find((o) => o.id === id) ?? null
-  const pending = ref(c.pendingTransferTo)
+  const pending = c.pendingTransferOrganisation
   return {
-    organisation: ref(c.organisationId),
+    organisation: c.organisation,
     status: c.status,
     proposedAt: c.proposedAt,
     dueAt: c.dueAt,
@@ -25,7 +19,7 @@ export async function coordinationView(db: Kysely<MatchDatabase>, matchId: strin
     escalationLevel: c.escalationLevel,
     pendingTransfer:
       pending && c.pendingTransferAt ? { organisation: pending, proposedAt: c.pendingTransferAt } : null,
-    history: (await historyOf(db, matchId)).map((h) => ({
+    history: c.history.map((h) => ({
       at: h.at,
       event: h.event as CoordinationHistoryEvent,
       organisation: h.organisationId,

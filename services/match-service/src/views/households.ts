@@ -1,20 +1,27 @@
 import type { Kysely } from 'kysely'
-import { householdLinks, ownHouseholdKeys } from '../db/households.js'
+import { householdLinks, ownHouseholds } from '../db/households.js'
 import { openMatchOf } from '../db/matches.js'
 import type { MatchDatabase } from '../db/schema.js'
+import { householdLinksShow } from '../domain/household.js'
 import type { HouseholdView, PartyView } from './schemas.js'
 
 /**
  * The viewer's household links: for each of its active registrations on the child that carries a
- * household, the other organisations' active registrations on other children of that household.
+ * household address (not an excluded one) and whose links show (domain/household.ts), the other
+ * organisations' active registrations on other children of that household.
  */
 export async function householdsFor(
   db: Kysely<MatchDatabase>,
   subjectKey: string,
   viewer: string,
+  now: Date,
 ): Promise<HouseholdView[]> {
+  const own = await ownHouseholds(db, subjectKey, viewer)
+  if (own.length === 0) return []
+  const inOpenMatch = (await openMatchOf(db, subjectKey)) !== undefined
   const bySubject = new Map<string, PartyView[]>()
-  for (const householdKey of await ownHouseholdKeys(db, subjectKey, viewer)) {
+  for (const { householdKey, householdVisibleAt } of own) {
+    if (!householdLinksShow(householdVisibleAt, inOpenMatch, now)) continue
     for (const link of await householdLinks(db, householdKey, subjectKey, viewer)) {
       const parties = bySubject.get(link.subjectKey) ?? []
       parties.push({

@@ -10,13 +10,14 @@ export async function toMatchView(
   db: Kysely<MatchDatabase>,
   match: Match,
   viewer: string,
+  now: Date,
 ): Promise<MatchView> {
   // Independent reads: on a pool they run side by side (in a transaction they queue on its connection).
   const [parties, contacts, coordination, households] = await Promise.all([
     partiesOf(db, match.id),
     contactsOf(db, match.id),
     coordinationView(db, match.id),
-    householdsFor(db, match.subjectKey, viewer),
+    householdsFor(db, match.subjectKey, viewer, now),
   ])
   return {
     id: match.id,

@@ -11,6 +11,8 @@ export async function viewOf(
   organisation: Organisation,
   /** The child's open match id when the caller already knows it (null: none). */
   knownMatchId?: string | null,
+  /** Whether other organisations' archived registrations exist, when the caller already knows. */
+  knownHistoryAvailable?: boolean,
 ): Promise<RegistrationView> {
   const matchId =
     knownMatchId !== undefined
@@ -23,7 +25,8 @@ export async function viewOf(
     registration,
     organisation,
     matchId,
-    await historyAvailable(db, registration.subjectKey, registration.organisationId),
+    knownHistoryAvailable ??
+      (await historyAvailable(db, registration.subjectKey, registration.organisationId)),
     coordination && {
       organisation: coordination.organisation,
       status: coordination.status,

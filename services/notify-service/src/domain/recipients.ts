@@ -59,7 +59,7 @@ function mailboxHears(event: NotificationEvent, organisationId: string): boolean
 
 /**
  * Who hears of an event, and by which channel (docs/architecture.md §8):
- * - e-mail: every party's professional (their contact e-mail; the organisation's mailbox when that is not
+ * - e-mail: every party's professional (but a party marked `told: false`, named to the others only) (their contact e-mail; the organisation's mailbox when that is not
  *   an e-mail address), and the mailbox of an organisation the event names when it concerns the
  *   organisation as such (mailboxHears); an address appearing twice in one event is written to once;
  * - webhook: every registered webhook of the parties' and named organisations, once per webhook.
@@ -99,6 +99,7 @@ export function planNotifications(
     if (!organisations.includes(id)) organisations.push(id)
   }
   for (const party of event.parties) {
+    if (party.told === false) continue
     if (plausible(party.contact.email)) addEmail(party.contact.email, party.organisation.id)
     else {
       skippedAddresses++
@@ -155,9 +156,8 @@ export function messageIds(planned: PlannedNotification[], mailDomain: string): 
   )
 }
 
-/** The organisations an event concerns: whose webhooks to look up. */
+/** The organisations an event tells: whose webhooks to look up. */
 export function organisationsOf(event: NotificationEvent): string[] {
-  return [
-    ...new Set([...event.parties.map((p) => p.organisation.id), ...event.organisations.map((o) => o.id)]),
-  ]
+  const told = event.parties.filter((p) => p.told !== false)
+  return [...new Set([...told.map((p) => p.organisation.id), ...event.organisations.map((o) => o.id)])]
 }

@@ -31,7 +31,7 @@ export class ApiError extends Error {
   }
 }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; problem: Problem }
+export type Result<T> = { ok: true; value: T; status: number } | { ok: false; problem: Problem }
 
 export interface ApiBases {
   match: string
@@ -85,8 +85,8 @@ export async function call<T>(
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
   })
   if (!response.ok) return { ok: false, problem: await problemOf(response) }
-  if (response.status === 204) return { ok: true, value: undefined as T }
-  return { ok: true, value: (await response.json()) as T }
+  if (response.status === 204) return { ok: true, value: undefined as T, status: 204 }
+  return { ok: true, value: (await response.json()) as T, status: response.status }
 }
 
 /** A call whose failure the page does not handle itself (it becomes the error page). */

@@ -1,6 +1,7 @@
 import { type Caller, call, download, type Query } from './http.js'
 import type {
   ArchivedRegistration,
+  ExcludedAddress,
   Kind,
   Match,
   Organisation,
@@ -81,6 +82,13 @@ export function matchApi(base: string) {
       call<Statistics>(c, 'GET', at(`/v1/regions/${encodeURIComponent(code)}/statistics`), { query }),
     statisticsCsv: (c: Caller, code: string, query: { from: string; to: string }) =>
       download(c, at(`/v1/regions/${encodeURIComponent(code)}/statistics`), query, 'text/csv'),
+    excludedAddresses: (c: Caller, query: Query) =>
+      call<Page<ExcludedAddress>>(c, 'GET', at('/v1/excluded-addresses'), { query }),
+    /** 201 when added, 200 when it was there already. */
+    excludeAddress: (c: Caller, body: { postcode: string; houseNumber: string }) =>
+      call<ExcludedAddress>(c, 'PUT', at('/v1/excluded-addresses'), { body }),
+    includeAddress: (c: Caller, body: { postcode: string; houseNumber: string }) =>
+      call<undefined>(c, 'DELETE', at('/v1/excluded-addresses'), { body }),
     explain: (c: Caller, code: string, body: { ageYears: number; parties: { sector: string }[] }) =>
       call<Record<string, unknown>>(c, 'POST', at(`/v1/regions/${encodeURIComponent(code)}/explain`), {
         body,

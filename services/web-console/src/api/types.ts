@@ -114,6 +114,12 @@ export interface AuditEvent {
   clientIp?: string | null
 }
 
+/** An address on the register of excluded addresses: only its keyed hash is kept. */
+export interface ExcludedAddress {
+  hash: string
+  addedAt: string
+}
+
 export interface Region {
   code: string
   version: number

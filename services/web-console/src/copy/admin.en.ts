@@ -31,6 +31,32 @@ export const ADMIN_EN: typeof ADMIN_NL = {
     yes: 'Yes',
     no: 'No',
   },
+  excludedAddresses: {
+    title: 'Excluded addresses',
+    intro:
+      'The register of excluded addresses: institutions, shelters and other addresses where children live who are not one family. On an excluded address the index never makes a household link, and links already made there are no longer shown.',
+    hashOnly:
+      'The index keeps only a fingerprint of an address (a hash made with a secret key), not the address itself. That is why no addresses are listed below, and why you remove one by typing it again.',
+    list: 'On the register',
+    none: 'There are no addresses on the register yet.',
+    hash: 'Fingerprint (hash)',
+    addedAt: 'Added on',
+    more: 'Next page',
+    add: 'Add an address',
+    remove: 'Remove an address',
+    removeIntro:
+      'Type the address to take off the register; household links at that address are shown again afterwards.',
+    postcode: 'Postcode',
+    postcodeHint: 'Four digits and two letters, e.g. 5611 AB.',
+    houseNumber: 'House number',
+    houseNumberHint: 'With any addition, e.g. 12, 12A or 12-1.',
+    submitAdd: 'Add',
+    submitRemove: 'Remove',
+    added: 'The address is now on the register.',
+    exists: 'This address was already on the register.',
+    removed: 'The address has been taken off the register.',
+    notListed: 'This address is not on the register.',
+  },
   regions: {
     title: 'Regions',
     code: 'Code',

@@ -29,6 +29,32 @@ export const ADMIN_NL = {
     yes: 'Ja',
     no: 'Nee',
   },
+  excludedAddresses: {
+    title: 'Uitgesloten adressen',
+    intro:
+      'Het register van uitgesloten adressen: instellingen, opvang en andere adressen waar kinderen wonen die geen gezin vormen. Op een uitgesloten adres legt de verwijsindex nooit een gezinskoppeling, en koppelingen die er al waren worden niet meer getoond.',
+    hashOnly:
+      'De verwijsindex bewaart van een adres alleen een vingerafdruk (een hash, gemaakt met een geheime sleutel), niet het adres zelf. Daarom ziet u hieronder geen adressen, en verwijdert u een adres door het opnieuw in te typen.',
+    list: 'In het register',
+    none: 'Er staan nog geen adressen in het register.',
+    hash: 'Vingerafdruk (hash)',
+    addedAt: 'Toegevoegd op',
+    more: 'Volgende pagina',
+    add: 'Adres toevoegen',
+    remove: 'Adres verwijderen',
+    removeIntro:
+      'Typ het adres dat u uit het register wilt halen; daarna worden gezinskoppelingen op dat adres weer getoond.',
+    postcode: 'Postcode',
+    postcodeHint: 'Vier cijfers en twee letters, bijvoorbeeld 5611 AB.',
+    houseNumber: 'Huisnummer',
+    houseNumberHint: 'Met een eventuele toevoeging, bijvoorbeeld 12, 12A of 12-1.',
+    submitAdd: 'Toevoegen',
+    submitRemove: 'Verwijderen',
+    added: 'Het adres staat nu in het register.',
+    exists: 'Dit adres stond al in het register.',
+    removed: 'Het adres is uit het register verwijderd.',
+    notListed: 'Dit adres staat niet in het register.',
+  },
   regions: {
     title: 'Regio’s',
     code: 'Code',

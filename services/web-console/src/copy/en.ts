@@ -1,4 +1,5 @@
 import { ADMIN_EN } from './admin.en.js'
+import { LABELS_EN } from './labels.en.js'
 import type { NL } from './nl.js'
 import { OPERATORS_EN } from './operators.en.js'
 
@@ -17,6 +18,7 @@ export const EN: typeof NL = {
     chain: 'Integrity',
     organisations: 'Organisations',
     regions: 'Regions',
+    excludedAddresses: 'Excluded addresses',
     orgAudit: 'Access log',
     statistics: 'Figures',
   },
@@ -169,6 +171,7 @@ export const EN: typeof NL = {
   },
   ...OPERATORS_EN,
   ...ADMIN_EN,
+  labels: LABELS_EN,
   errors: {
     title: 'Something went wrong',
     notFound: 'This page or item does not exist, or you may not see it.',

@@ -1,4 +1,5 @@
 import { ADMIN_NL } from './admin.nl.js'
+import { LABELS_NL } from './labels.nl.js'
 import { OPERATORS_NL } from './operators.nl.js'
 
 /** The console's Dutch text (the first language); copy/en.ts has the same keys in English. */
@@ -16,6 +17,7 @@ export const NL = {
     chain: 'Integriteit',
     organisations: 'Organisaties',
     regions: 'Regio’s',
+    excludedAddresses: 'Uitgesloten adressen',
     orgAudit: 'Toegangslog',
     statistics: 'Cijfers',
   },
@@ -168,6 +170,7 @@ export const NL = {
   },
   ...OPERATORS_NL,
   ...ADMIN_NL,
+  labels: LABELS_NL,
   errors: {
     title: 'Er ging iets mis',
     notFound: 'Deze pagina of dit gegeven bestaat niet, of u mag het niet zien.',

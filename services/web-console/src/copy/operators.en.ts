@@ -44,7 +44,6 @@ export const OPERATORS_EN: typeof OPERATORS_NL = {
     coordinator: 'Coordinator',
     householdYes: 'Yes, linked to a household address (the address itself is not kept)',
     householdNo: 'No',
-    householdMatches: 'Linked household members',
     none: 'None.',
     noAccesses: 'No access has been recorded.',
     moreAccesses: 'There are more events than shown here; the PDF report contains them all.',

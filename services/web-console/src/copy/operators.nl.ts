@@ -42,7 +42,6 @@ export const OPERATORS_NL = {
     coordinator: 'Regiehouder',
     householdYes: 'Ja, gekoppeld aan een gezinsadres (het adres zelf wordt niet bewaard)',
     householdNo: 'Nee',
-    householdMatches: 'Gekoppelde gezinsleden',
     none: 'Geen.',
     noAccesses: 'Er is geen toegang vastgelegd.',
     moreAccesses: 'Er zijn meer gebeurtenissen dan hier getoond; het PDF-overzicht bevat ze allemaal.',

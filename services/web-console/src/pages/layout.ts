@@ -111,7 +111,12 @@ function navFor(ctx: PageContext): [string, string][] {
   if (hasRole(claims, 'privacy_officer')) items.push(['/subjects', n.subjects])
   if (hasRole(claims, 'auditor')) items.push(['/audit', n.audit], ['/audit/chain', n.chain])
   if (hasRole(claims, 'org_auditor')) items.push(['/audit/organisation', n.orgAudit])
-  if (hasRole(claims, 'admin')) items.push(['/organisations', n.organisations], ['/regions', n.regions])
+  if (hasRole(claims, 'admin'))
+    items.push(
+      ['/organisations', n.organisations],
+      ['/regions', n.regions],
+      ['/excluded-addresses', n.excludedAddresses],
+    )
   if (hasRole(claims, 'policy_officer')) items.push(['/statistics', n.statistics])
   return items
 }

@@ -24,7 +24,7 @@ export function organisationsPage(ctx: PageContext, items: Organisation[], notic
       items.map((org) => [
         html`<a class="utrecht-link" href="/organisations/${org.id}">${org.id}</a>`,
         org.name,
-        org.sector,
+        ctx.t.labels.sectors[org.sector] ?? org.sector,
         org.region,
         org.active ? o.active : o.inactive,
       ]),
@@ -79,7 +79,7 @@ export function organisationFormPage(
       choose(
         'sector',
         o.sector,
-        SECTORS.map((s) => [s, s]),
+        SECTORS.map((s) => [s, ctx.t.labels.sectors[s] ?? s]),
       ),
       choose(
         'region',

@@ -91,6 +91,17 @@ ${values.map((v, i) => {
 </svg>`
 }
 
+/** A measure's or breakdown's name for people (its path in the figures when none is known). */
+const measureLabel = (ctx: PageContext, path: string) => ctx.t.labels.measures[path] ?? path
+
+/** A breakdown key's name: a sector, an escalation level, or a code (a municipality's CBS code stays). */
+function keyLabel(ctx: PageContext, path: string, key: string): string {
+  const labels = ctx.t.labels
+  if (path.endsWith('.bySector')) return labels.sectors[key] ?? key
+  if (path.endsWith('.escalationsByLevel')) return labels.level(key)
+  return labels.keys[key] ?? key
+}
+
 export interface StatisticsQuery {
   region: string
   from: string
@@ -147,25 +158,28 @@ export function statisticsPage(
             (
               m,
               i,
-            ) => html`<section aria-labelledby="measure-${i}"><h2 class="utrecht-heading-2" id="measure-${i}"><code>${m.path}</code></h2>
+            ) => html`<section aria-labelledby="measure-${i}"><h2 class="utrecht-heading-2" id="measure-${i}">${measureLabel(ctx, m.path)}</h2>
 ${table(
   [s.month, s.value],
   m.values.map((v, j) => [months[j] ?? '', cell(v)]),
-  m.path,
+  measureLabel(ctx, m.path),
 )}
-${barChart(ctx, `chart-${i}`, `${s.chart}: ${m.path}`, months, m.values)}</section>`,
+${barChart(ctx, `chart-${i}`, `${s.chart}: ${measureLabel(ctx, m.path)}`, months, m.values)}</section>`,
           ),
           parts.breakdowns.map(
             (
               b,
               i,
-            ) => html`<section aria-labelledby="breakdown-${i}"><h2 class="utrecht-heading-2" id="breakdown-${i}"><code>${b.path}</code></h2>
+            ) => html`<section aria-labelledby="breakdown-${i}"><h2 class="utrecht-heading-2" id="breakdown-${i}">${measureLabel(ctx, b.path)}</h2>
 ${
   b.keys.length
     ? table(
         [s.key, ...months],
-        b.keys.map((k) => [k, ...b.values.map((row) => (k in row ? cell(row[k] ?? null) : '0'))]),
-        b.path,
+        b.keys.map((k) => [
+          keyLabel(ctx, b.path, k),
+          ...b.values.map((row) => (k in row ? cell(row[k] ?? null) : '0')),
+        ]),
+        measureLabel(ctx, b.path),
       )
     : html`<p class="utrecht-paragraph">—</p>`
 }</section>`,

@@ -73,15 +73,14 @@ export function subjectPage(
     held.matches.length === 0
       ? html`<p class="utrecht-paragraph">${s.none}</p>`
       : table(
-          [s.parties, s.period, s.coordinator, s.status, s.householdMatches],
+          // Household links name other children's registrations: not this child's data, so not shown
+          // here; each registration above says whether a (hashed) household address is held.
+          [s.parties, s.period, s.coordinator, s.status],
           held.matches.map((m) => [
             m.parties.map((p) => p.organisation.name).join(', '),
             period(m.createdAt, m.closedAt),
             m.coordination?.organisation?.name ?? t.matches.noCoordinator,
             t.status[m.status] ?? m.status,
-            m.households.length
-              ? m.households.map((h) => h.parties.map((p) => p.organisation.name).join(', ')).join('; ')
-              : s.householdNo,
           ]),
         ),
     html`<h2 class="utrecht-heading-2">${s.accesses}</h2>`,
@@ -94,7 +93,7 @@ export function subjectPage(
             [e.actor.organisation, e.actor.roles.map((r) => t.roles[r] ?? r).join(', '), e.actor.id]
               .filter(Boolean)
               .join(' · '),
-            e.action,
+            t.labels.auditActions[e.action] ?? e.action,
             t.audit.outcomes[e.outcome] ?? e.outcome,
           ]),
         ),
