@@ -81,9 +81,10 @@ export function createMailSender(smtpUrl: string, mailFrom: string, connections:
 }
 
 /**
- * Only a 5xx answer about this recipient or this message is permanent (RFC 5321: the same message would
- * get the same answer). A 5xx for the sender or the login is the operator's configuration, which gets
- * fixed, and everything else (4xx, 503, refused or dropped connections, timeouts, TLS) may pass.
+ * A server that cannot be reached is unreachable (the mail waits for it, uncharged). Only a 5xx answer
+ * about this recipient or this message is permanent (RFC 5321: the same message would get the same
+ * answer). A 5xx for the sender or the login is the operator's configuration, which gets fixed, and
+ * everything else (4xx, 503, dropped connections, timeouts, TLS) may pass.
  */
 export function classifySmtpError(error: NodemailerError): DeliveryOutcome {
   const code = error.responseCode

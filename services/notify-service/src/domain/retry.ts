@@ -16,7 +16,7 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
 /** What one delivery attempt came to. */
 export type DeliveryOutcome =
   | { kind: 'sent' }
-  /** Worth trying again later: SMTP 4xx, connection refused or dropped, webhook 5xx or timeout. */
+  /** Worth trying again later: SMTP 4xx, a dropped connection, webhook 5xx or timeout. */
   | { kind: 'temporary'; error: string }
   /** Trying again gets the same answer: SMTP 5xx for the recipient, a webhook that answers 410 Gone. */
   | { kind: 'permanent'; error: string }
