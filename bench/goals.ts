@@ -4,6 +4,7 @@
  * out, not passed.
  */
 import type { OpenLoopFigures } from './load.js'
+import type { NotifyFigures } from './notify.js'
 import type { ServiceFigures } from './service-bench.js'
 import type { StatisticsFigures } from './statistics.js'
 import type { SubjectReportFigures } from './subject-report.js'
@@ -20,6 +21,7 @@ export interface MeasuredSizes {
   empty?: ServiceFigures
   preloaded?: { registrations: number; service?: ServiceFigures; subjectReport?: SubjectReportFigures }
   statistics?: StatisticsFigures
+  notify?: NotifyFigures
   rate: number
 }
 
@@ -121,6 +123,16 @@ export function judge(sizes: MeasuredSizes): Verdict[] {
       target: STATISTICS_MS,
       pass,
       line: `${verdict(pass)}  ${sizeLabel(loaded.registrations)}: a year of region statistics, slowest of ${sizes.statistics.reads} reads ${ms(max)} (p50 ${ms(p50)}${failures ? `, ${failures} failed` : ''}; goal < ${STATISTICS_MS} ms)`,
+    })
+  }
+  if (sizes.notify) {
+    const { keepsUp, rate, steady, duplicates } = sizes.notify
+    out.push({
+      goal: `mail keeps up with ${rate} registrations/s`,
+      figure: steady.lagP99Seconds,
+      target: 5,
+      pass: keepsUp,
+      line: `${verdict(keepsUp)}  mail keeps up with ${rate} registrations/s: p99 lag ${steady.lagP99Seconds.toFixed(1)} s, drained ${steady.drainSeconds === null ? 'not at all' : `in ${steady.drainSeconds.toFixed(1)} s`}, ${duplicates} duplicates (goal: p99 lag ≤ 5 s, drained within 5 s, none twice)`,
     })
   }
   return out

@@ -8,7 +8,8 @@
  *   BENCH=preloaded     match-service and the audit subject report on BENCH_SIZE registrations (COPY)
  *   BENCH=statistics    a year of region statistics on BENCH_SIZE registrations
  *   BENCH=audit         the audit trail: 1,000,000 events sealed, verified and exported (bench/audit.ts)
- *   BENCH=all           all four (the default); parts combine with commas: BENCH=registration,preloaded
+ *   BENCH=notify        whether mail keeps up with 100 registrations a second (bench/notify.ts)
+ *   BENCH=all           all five (the default); parts combine with commas: BENCH=registration,preloaded
  *
  * BENCH_SIZE (default 1m): registrations preloaded, with five audit events each. BENCH_SECONDS (default
  * 10): each measurement's length. BENCH_RATE (default 200): the open loop's requests per second for the
@@ -19,6 +20,7 @@ import os from 'node:os'
 import { type AuditFigures, runAuditBench } from './audit.js'
 import { type BenchDatabase, benchDatabase } from './database.js'
 import { judge, sizeLabel } from './goals.js'
+import { type NotifyFigures, runNotifyBench } from './notify.js'
 import { type Preloaded, parseSize, preload } from './preload.js'
 import { describeMachine, type Machine, printServiceFigures, writeResults } from './results.js'
 import { type BenchServer, startBenchServer } from './server-process.js'
@@ -26,7 +28,7 @@ import { runServiceBench, type ServiceFigures } from './service-bench.js'
 import { runStatisticsBench, type StatisticsFigures } from './statistics.js'
 import { runSubjectReportBench, type SubjectReportFigures } from './subject-report.js'
 
-const PARTS = ['registration', 'preloaded', 'statistics', 'audit'] as const
+const PARTS = ['registration', 'preloaded', 'statistics', 'audit', 'notify'] as const
 type Part = (typeof PARTS)[number]
 const CONNECTIONS = 50
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -149,11 +151,15 @@ async function main() {
   }
 
   const audit: AuditFigures | undefined = parts.has('audit') ? await step('audit', runAuditBench) : undefined
+  const notify: NotifyFigures | undefined = parts.has('notify')
+    ? await step('notify', runNotifyBench)
+    : undefined
 
   const verdicts = judge({
     empty,
     preloaded: load && { registrations: SIZE, service, subjectReport },
     statistics,
+    notify,
     rate: RATE,
   })
   say('\n== verdicts')
@@ -178,6 +184,7 @@ async function main() {
     preloaded: load && { load, service, subjectReport },
     statistics,
     audit,
+    notify,
     verdicts,
   })
   say(`\nraw results: ${file}`)

@@ -79,6 +79,8 @@ export const ENV_DESCRIPTIONS = {
     'Digest window for e-mail, in seconds (0 = off): a change for an address that already has a mail waiting in its window joins that mail instead of making another; the mail goes when the window opened by its first change ends. Mail about one change is always one message per address; webhooks always get one delivery per event.',
   NOTIFY_ALLOW_PRIVATE_WEBHOOKS:
     '`true` lets webhooks target loopback and private addresses (a local receiver in development); ignored in production. Default `false`.',
+  NOTIFY_SEND_CONCURRENCY:
+    'Messages (e-mails and webhook deliveries) one notify-service replica sends at the same time, and the SMTP pool size (an SMTP_URL `?maxConnections=` wins). Default 10 (on 2 cores up to about 500 mails a second to a local SMTP server; docs/operations.md §8).',
   AUDIT_EXPORT_CONCURRENCY:
     'Audit exports one caller may run at the same time (each holds a database connection while it streams). Default 1.',
 } as const satisfies Record<keyof Env, string>

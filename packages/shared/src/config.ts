@@ -77,13 +77,8 @@ export const envSchema = z
     OIDC_CLIENT_SECRET: optionalText,
     HOST: z.string().default('127.0.0.1'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-    // A partner's identity provider issues short-lived tokens; 12 hours is a working day with margin.
-    TOKEN_MAX_LIFETIME_SECONDS: z.coerce
-      .number()
-      .int()
-      .min(60)
-      .max(7 * 86_400)
-      .default(43_200),
+    // A partner's identity provider issues short-lived tokens; 12 hours is a working day with margin (max a week).
+    TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(604_800).default(43_200),
     // NEN 7513 asks for at least five years of access logging; 1826 days is five years with leap days.
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(1826),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -93,6 +88,7 @@ export const envSchema = z
     NOTIFY_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
     NOTIFY_DIGEST_SECONDS: z.coerce.number().int().min(0).max(86_400).default(0),
     NOTIFY_ALLOW_PRIVATE_WEBHOOKS: flag('false'),
+    NOTIFY_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
     AUDIT_EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(1),
     STATISTICS_MIN_CELL: z.coerce.number().int().min(2).max(100).default(5),
   })
@@ -187,6 +183,8 @@ export interface Config {
     digestSeconds: number
     /** Webhooks may target loopback and private addresses (development only). */
     allowPrivateWebhooks: boolean
+    /** Messages one replica has in flight at once; also its SMTP pool's connections. */
+    sendConcurrency: number
   }
 }
 
@@ -281,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookTimeoutSeconds: e.NOTIFY_WEBHOOK_TIMEOUT_SECONDS,
       digestSeconds: e.NOTIFY_DIGEST_SECONDS,
       allowPrivateWebhooks: e.NOTIFY_ALLOW_PRIVATE_WEBHOOKS,
+      sendConcurrency: e.NOTIFY_SEND_CONCURRENCY,
     },
   }
 }

@@ -39,6 +39,26 @@ export interface QueueSettings {
   expireInSeconds: number
 }
 
+/**
+ * `boss.work` for a queue that must keep up: pg-boss waits its polling interval (2 s) after every batch,
+ * so a worker would take at most `batchSize` jobs per interval however fast it handles them. Here a full
+ * batch is followed by the next fetch at once, and an empty or partial one waits half a second (pg-boss's
+ * least), so a job waits about a quarter of a second to be taken, not one.
+ */
+export async function workAll<T>(
+  boss: PgBoss,
+  name: string,
+  batchSize: number,
+  handler: (jobs: PgBoss.Job<T>[]) => Promise<void>,
+): Promise<string> {
+  let id: string | undefined
+  id = await boss.work<T>(name, { batchSize, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    await handler(jobs)
+    if (jobs.length >= batchSize && id) boss.notifyWorker(id)
+  })
+  return id
+}
+
 /** Creates the queue, or brings an existing one to these settings (both idempotent). */
 export async function ensureQueue(boss: PgBoss, name: string, settings: QueueSettings): Promise<void> {
   if (await boss.getQueue(name)) await boss.updateQueue(name, { name, ...settings })

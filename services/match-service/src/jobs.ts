@@ -4,6 +4,7 @@ import {
   QUEUES,
   SCHEDULED_QUEUE_SETTINGS,
   TIME_ZONE,
+  workAll,
 } from '@verwijsindex/shared'
 import type { MatchContext } from './context.js'
 import { destroyAtAgeLimit } from './use-cases/destroy-at-age-limit.js'
@@ -80,7 +81,10 @@ export async function startJobs(ctx: MatchContext): Promise<void> {
     })
   }
   // notify-service reports deliveries: each party's notifiedAt (a plain queue; replays change nothing).
-  await boss.work<unknown>(QUEUES.deliveries, { batchSize: 50 }, async (jobs) => {
-    for (const job of jobs) await recordNotified(ctx, job.data)
+  await workAll<unknown>(boss, QUEUES.deliveries, 50, async (jobs) => {
+    await recordNotified(
+      ctx,
+      jobs.map((job) => job.data),
+    )
   })
 }

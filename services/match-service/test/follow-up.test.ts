@@ -98,10 +98,13 @@ describe('follow-up of a match', () => {
     const { matchId } = await matchOn()
     const later = new Date(h.clock.now().getTime() + 120_000).toISOString()
     const earlier = new Date(h.clock.now().getTime() + 60_000).toISOString()
-    await recordNotified(h.app.matchContext, { matchId, organisationId: 'police-a', deliveredAt: later })
-    await recordNotified(h.app.matchContext, { matchId, organisationId: 'police-a', deliveredAt: earlier })
-    await recordNotified(h.app.matchContext, { matchId, organisationId: 'police-a', deliveredAt: later })
-    expect(await recordNotified(h.app.matchContext, { matchId: 'not-a-uuid' })).toBe(0)
+    const report = (deliveredAt: string) => ({ matchId, organisationId: 'police-a', deliveredAt })
+    // A batch of reports (one per delivered mail) and a malformed one: one row, at the earliest moment.
+    expect(
+      await recordNotified(h.app.matchContext, [report(later), report(earlier), { matchId: 'not-a-uuid' }]),
+    ).toBe(1)
+    // Replayed or later reports change nothing.
+    expect(await recordNotified(h.app.matchContext, [report(later), report(earlier)])).toBe(0)
     const police = (await read('police-a', matchId))
       .json()
       .parties.find((p: { organisation: { id: string } }) => p.organisation.id === 'police-a')

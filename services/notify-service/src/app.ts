@@ -38,7 +38,9 @@ export const notifyService: ServiceDefinition<NotifyDatabase> = {
   },
   metrics: notifyMetrics,
   async routes(app, { db, boss, config, clock, log }) {
-    const mail = config.smtpUrl ? createMailSender(config.smtpUrl, config.mailFrom) : null
+    const mail = config.smtpUrl
+      ? createMailSender(config.smtpUrl, config.mailFrom, config.notify.sendConcurrency)
+      : null
     if (!mail) log.warn('SMTP_URL is not set: e-mail notifications wait (pending) until it is')
     const notifier = new Notifier({ db, config, clock, log, mail, queue: async () => boss })
     app.decorate('notifier', notifier)

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable, type PgBoss, QUEUES, TIME_ZONE } from '@verwijsindex/shared'
+import { isDatabaseUnavailable, type PgBoss, QUEUES, TIME_ZONE, workAll } from '@verwijsindex/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Notifier } from './notifier.js'
 import { EVENT_BATCH } from './use-cases/ingest-events.js'
@@ -56,7 +56,7 @@ export async function startWorkers(
   }
   notifier.onWork = wake
 
-  await boss.work<unknown>(QUEUES.notifications, { batchSize: EVENT_BATCH }, async (jobs) => {
+  await workAll<unknown>(boss, QUEUES.notifications, EVENT_BATCH, async (jobs) => {
     // Jobs that are not valid events are failed inside; the rest complete when this returns.
     await notifier.ingestJobs(jobs)
   })

@@ -359,6 +359,14 @@ describe('retries', () => {
     expect(nextState({ kind: 'permanent', error: 'x' }, 1, 3, now)).toMatchObject({ status: 'dead' })
     expect(nextState({ kind: 'sent' }, 1, 3, now)).toEqual({ status: 'sent' })
   })
+
+  it('an unreachable server defers the notification, however many attempts it had', () => {
+    const now = new Date('2026-03-02T09:00:00Z')
+    expect(nextState({ kind: 'unreachable', error: 'x' }, 3, 3, now)).toEqual({
+      status: 'deferred',
+      error: 'x',
+    })
+  })
 })
 
 describe('SMTP answers', () => {
@@ -382,8 +390,16 @@ describe('SMTP answers', () => {
       { code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN' },
       'temporary',
     ],
-    ['connection refused', { code: 'ESOCKET', originalCode: 'ECONNREFUSED' }, 'temporary'],
-    ['timeout', { code: 'ETIMEDOUT' }, 'temporary'],
+    [
+      'connection refused: nothing handed over',
+      { code: 'ESOCKET', originalCode: 'ECONNREFUSED' },
+      'unreachable',
+    ],
+    ['no such host', { code: 'EDNS', originalCode: 'ENOTFOUND' }, 'unreachable'],
+    ['no greeting', { code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT' }, 'unreachable'],
+    ['connection dropped: the server may have it', { code: 'ECONNECTION', command: 'CONN' }, 'temporary'],
+    ['socket reset', { code: 'ESOCKET', originalCode: 'ECONNRESET' }, 'temporary'],
+    ['timeout in the conversation', { code: 'ETIMEDOUT', timeoutType: 'SOCKET_TIMEOUT' }, 'temporary'],
   ] as const)('%s is %s', (_name, fields, kind) => {
     expect(classifySmtpError(error(fields as Partial<NodemailerError>)).kind).toBe(kind)
   })

@@ -1,5 +1,7 @@
 import { freePort } from '@verwijsindex/shared/embedded-postgres'
+import { waitFor } from '@verwijsindex/shared/testing'
 import { afterEach, describe, expect, it } from 'vitest'
+import { SMTP_PROBE_MS } from '../src/use-cases/deliver-due.js'
 import { CHILD, forbiddenIn, matchCreated, nurse, ORGS, smuggled, teacher } from './events.js'
 import {
   auditActions,
@@ -188,19 +190,49 @@ describe('temporary and permanent failures', () => {
     expect(sends.filter((s) => s.outcome === 'success')).toHaveLength(2)
   })
 
-  it('a refused connection is temporary: the mail goes once a server listens', async () => {
+  it('an unreachable server: mail waits uncharged and untried, and goes as soon as the server answers', async () => {
     const port = await freePort()
-    h = await startNotifyService({ env: { SMTP_URL: `smtp://127.0.0.1:${port}` } })
+    h = await startNotifyService({
+      env: { SMTP_URL: `smtp://127.0.0.1:${port}`, NOTIFY_SEND_CONCURRENCY: '1' },
+    })
     await h.send(matchCreated())
     await h.app.notifier.processEvents()
-    expect(await h.app.notifier.deliverDue()).toMatchObject({ attempted: 2, failed: 2 })
-    const [row] = await notificationsOf(h.db)
-    expect(row?.lastError).toMatch(/ECONNREFUSED|ECONNECTION|ESOCKET/)
+    // The first mail finds no server: it goes back to waiting, not charged an attempt, and the other mail of
+    // the claim is given back unstarted.
+    expect(await h.app.notifier.deliverDue()).toMatchObject({
+      attempted: 1,
+      deferred: 1,
+      released: 1,
+      failed: 0,
+    })
+    let rows = await notificationsOf(h.db)
+    expect(rows.map((r) => [r.status, r.attempts, r.claimToken])).toEqual(Array(2).fill(['pending', 0, null]))
+    expect(rows.filter((r) => r.lastError)).toHaveLength(1)
+    expect(rows.find((r) => r.lastError)?.lastError).toMatch(/ECONNREFUSED/)
+    const tried = await auditActions(h.db, 'notification.send')
+    expect(tried.map((a) => a.outcome)).toEqual(['error'])
 
+    // Until the server is asked again, e-mail is not claimed at all: new mail waits too.
     smtp = await TestSmtpServer.start(port)
-    h.clock.advance(2 * MINUTE)
-    expect(await h.app.notifier.deliverDue()).toMatchObject({ attempted: 2, sent: 2 })
-    expect(smtp.received).toHaveLength(2)
+    await h.send(matchCreated())
+    await h.app.notifier.processEvents()
+    expect(await h.app.notifier.deliverDue()).toMatchObject({ attempted: 0 })
+    expect(smtp.transactions).toBe(0)
+
+    // The server is asked again after SMTP_PROBE_MS (in the background); it answers, and every waiting
+    // mail goes at once.
+    h.clock.advance(SMTP_PROBE_MS)
+    let sent = 0
+    await waitFor(
+      async () => {
+        sent += (await h!.app.notifier.deliverDue()).sent
+        return sent === 4
+      },
+      { what: 'the four waiting mails sent' },
+    )
+    rows = await notificationsOf(h.db)
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(Array(4).fill(['sent', 1]))
+    expect(smtp.messageIds().toSorted()).toEqual(rows.map((r) => r.messageId).toSorted())
   })
 
   it('a 5xx for one recipient is permanent: dead at once, never retried, the others delivered', async () => {

@@ -7,3 +7,17 @@ export async function findOrganisation<DB extends SharedTables>(
 ): Promise<Organisation | undefined> {
   return sharedView(db).selectFrom('match.organisations').selectAll().where('id', '=', id).executeTakeFirst()
 }
+
+/** The organisations of these ids that exist, by id (one query for a batch of deliveries). */
+export async function findOrganisations<DB extends SharedTables>(
+  db: Transaction<DB> | Kysely<DB>,
+  ids: readonly string[],
+): Promise<Map<string, Organisation>> {
+  if (ids.length === 0) return new Map()
+  const rows = await sharedView(db)
+    .selectFrom('match.organisations')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .execute()
+  return new Map(rows.map((r) => [r.id, r]))
+}

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import type { Match, MatchDatabase } from './schema.js'
 
 /**
@@ -111,19 +111,22 @@ export async function markMatch(
 /** The first notification of a match that reached an organisation: kept once, the earliest wins. */
 export async function recordNotifiedAt(
   db: Kysely<MatchDatabase>,
-  matchId: string,
-  organisationId: string,
-  at: Date,
+  reports: readonly { matchId: string; organisationId: string; deliveredAt: string }[],
 ): Promise<number> {
-  const rows = await db
-    .updateTable('match.matchParties')
-    .set({ notifiedAt: at })
-    .where('matchId', '=', matchId)
-    .where('organisationId', '=', organisationId)
-    .where((eb) => eb.or([eb('notifiedAt', 'is', null), eb('notifiedAt', '>', at)]))
-    .returning('registrationId')
-    .execute()
-  return rows.length
+  if (reports.length === 0) return 0
+  const updated = await sql`
+    update match.match_parties p set notified_at = r.at
+    from (
+      select match_id, organisation_id, min(at) as at
+      from unnest(
+        ${reports.map((r) => r.matchId)}::uuid[], ${reports.map((r) => r.organisationId)}::text[],
+        ${reports.map((r) => r.deliveredAt)}::timestamptz[]
+      ) as u (match_id, organisation_id, at)
+      group by match_id, organisation_id
+    ) r
+    where p.match_id = r.match_id and p.organisation_id = r.organisation_id
+      and (p.notified_at is null or p.notified_at > r.at)`.execute(db)
+  return Number(updated.numAffectedRows ?? 0)
 }
 
 /** Open matches an organisation is a current party of or coordinates, and closed ones awaiting its handover. */

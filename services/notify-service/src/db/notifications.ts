@@ -49,34 +49,39 @@ export async function claimDue(
 }
 
 export interface AttemptResult {
-  status: Exclude<NotificationStatus, 'pending'>
+  id: string
+  /** `deferred`: back to waiting as it was, the attempt not counted (the server was unreachable). */
+  status: Exclude<NotificationStatus, 'pending'> | 'deferred'
   nextAttemptAt: Date | null
   lastError: string | null
 }
 
-/** Records an attempt's outcome; only the claim's holder may (false: the lease ran out and was taken). */
-export async function recordAttempt(
+/**
+ * Records the outcomes of attempts, in one statement; only the claim's holder may (a notification whose
+ * lease ran out and was taken by another worker is left alone). Answers the ids that were recorded.
+ */
+export async function recordAttempts(
   trx: Transaction<NotifyDatabase>,
-  id: string,
+  results: readonly AttemptResult[],
   token: string,
-  result: AttemptResult,
   now: Date,
-): Promise<boolean> {
-  const updated = await trx
-    .updateTable('notify.notifications')
-    .set({
-      status: result.status,
-      nextAttemptAt: result.nextAttemptAt,
-      ...(result.lastError !== null ? { lastError: result.lastError } : {}),
-      ...(result.status === 'sent' ? { sentAt: now } : {}),
-      claimedUntil: null,
-      claimToken: null,
-      updatedAt: now,
-    })
-    .where('id', '=', id)
-    .where('claimToken', '=', token)
-    .executeTakeFirst()
-  return updated.numUpdatedRows > 0n
+): Promise<Set<string>> {
+  if (results.length === 0) return new Set()
+  const recorded = await sql<{ id: string }>`
+    update notify.notifications n set
+      status = case when r.status = 'deferred' then n.status else r.status end,
+      attempts = case when r.status = 'deferred' then n.attempts - 1 else n.attempts end,
+      next_attempt_at = case when r.status = 'deferred' then n.next_attempt_at else r.next_attempt_at end,
+      last_error = coalesce(r.last_error, n.last_error),
+      sent_at = case when r.status = 'sent' then ${now} else n.sent_at end,
+      claimed_until = null, claim_token = null, updated_at = ${now}
+    from unnest(
+      ${results.map((r) => r.id)}::uuid[], ${results.map((r) => r.status)}::text[],
+      ${results.map((r) => r.nextAttemptAt)}::timestamptz[], ${results.map((r) => r.lastError)}::text[]
+    ) as r (id, status, next_attempt_at, last_error)
+    where n.id = r.id and n.claim_token = ${token}
+    returning n.id`.execute(trx)
+  return new Set(recorded.rows.map((r) => r.id))
 }
 
 /** Gives back claims a stopping worker did not get to; their attempt was not made, so it is not counted. */

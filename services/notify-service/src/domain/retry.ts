@@ -16,13 +16,20 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
 /** What one delivery attempt came to. */
 export type DeliveryOutcome =
   | { kind: 'sent' }
-  /** Worth trying again later: SMTP 4xx, connection refused or dropped, webhook 5xx or timeout. */
+  /** Worth trying again later: SMTP 4xx, a dropped connection, webhook 5xx or timeout. */
   | { kind: 'temporary'; error: string }
   /** Trying again gets the same answer: SMTP 5xx for the recipient, a webhook that answers 410 Gone. */
   | { kind: 'permanent'; error: string }
+  /**
+   * The SMTP server could not be reached (connection refused, no such host, no greeting): nothing was
+   * handed over, so the attempt is not charged to the notification; mail waits until the server answers.
+   */
+  | { kind: 'unreachable'; error: string }
 
 export type NextState =
   | { status: 'sent' }
+  /** Back to waiting as it was, this attempt not counted (the server was unreachable). */
+  | { status: 'deferred'; error: string }
   | { status: 'failed'; nextAttemptAt: Date; error: string }
   | { status: 'dead'; error: string }
 
@@ -36,6 +43,7 @@ export function nextState(
 ): NextState {
   if (outcome.kind === 'sent') return { status: 'sent' }
   if (outcome.kind === 'permanent') return { status: 'dead', error: outcome.error }
+  if (outcome.kind === 'unreachable') return { status: 'deferred', error: outcome.error }
   if (attempts >= maxAttempts) {
     return { status: 'dead', error: `${outcome.error} (gave up after ${attempts} attempts)` }
   }

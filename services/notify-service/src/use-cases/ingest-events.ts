@@ -53,41 +53,41 @@ const masked = (received: NotificationEvent): NotificationEvent => ({
 })
 
 /**
- * The events of one transaction → one notification per (event, recipient, channel), recorded together
- * before anything is sent. The e-mail notifications to one address share one message (and Message-ID);
- * with a digest window they join that address's mail still waiting in its window. A redelivered job
- * finds its events recorded and records nothing: delivery is at least once, with stable Message-IDs.
+ * The events of one transaction of match-service (one queue job) → one notification per (event, recipient,
+ * channel), recorded before anything is sent, in the caller's transaction. The e-mail notifications to one
+ * address share one message (and Message-ID); with a digest window they join that address's mail still
+ * waiting in its window. A redelivered job finds its events recorded and records nothing: delivery is at
+ * least once, with stable Message-IDs.
  */
-export async function ingestBatch(
+async function ingestBatch(
   ctx: NotifyContext,
+  trx: Transaction<NotifyDatabase>,
   batch: NotificationBatch,
+  now: Date,
 ): Promise<{ events: number; duplicates: number; notifications: number }> {
-  const now = ctx.clock.now()
   const mailDomain = messageIdDomain(ctx.config.mailFrom)
-  return ctx.db.transaction().execute(async (trx) => {
-    let duplicates = 0
-    const planned: (PlannedNotification & { eventId: string })[] = []
-    for (const received of batch.events) {
-      const event = masked(received)
-      if (!(await insertEvent(trx, event, now))) {
-        duplicates++
-        continue
-      }
-      const webhooks = await activeWebhooksOf(trx, organisationsOf(event))
-      const plan = planNotifications(event, webhooks, mailDomain)
-      if (plan.skippedAddresses > 0) {
-        ctx.log.warn(
-          { eventId: event.eventId, skippedAddresses: plan.skippedAddresses },
-          'event holds addresses that are not e-mail addresses',
-        )
-      }
-      planned.push(...plan.planned.map((p) => ({ ...p, eventId: event.eventId })))
+  let duplicates = 0
+  const planned: (PlannedNotification & { eventId: string })[] = []
+  for (const received of batch.events) {
+    const event = masked(received)
+    if (!(await insertEvent(trx, event, now))) {
+      duplicates++
+      continue
     }
-    const grouped = messageIds(planned, mailDomain) as (PlannedNotification & { eventId: string })[]
-    const records = await withDigest(ctx, trx, grouped, mailDomain, now)
-    const notifications = await insertNotifications(trx, records, ctx.config.notify.language, now)
-    return { events: batch.events.length, duplicates, notifications }
-  })
+    const webhooks = await activeWebhooksOf(trx, organisationsOf(event))
+    const plan = planNotifications(event, webhooks, mailDomain)
+    if (plan.skippedAddresses > 0) {
+      ctx.log.warn(
+        { eventId: event.eventId, skippedAddresses: plan.skippedAddresses },
+        'event holds addresses that are not e-mail addresses',
+      )
+    }
+    planned.push(...plan.planned.map((p) => ({ ...p, eventId: event.eventId })))
+  }
+  const grouped = messageIds(planned, mailDomain) as (PlannedNotification & { eventId: string })[]
+  const records = await withDigest(ctx, trx, grouped, mailDomain, now)
+  const notifications = await insertNotifications(trx, records, ctx.config.notify.language, now)
+  return { events: batch.events.length, duplicates, notifications }
 }
 
 /**
@@ -125,12 +125,17 @@ async function withDigest(
   )
 }
 
-/** Records the notifications for a batch of queue jobs; a job that is not a valid event is failed. */
+/**
+ * Records the notifications for a batch of queue jobs, in one transaction (one commit for the batch, not
+ * one per job; a job that fails fails the batch, which pg-boss then retries, as before); a job that is not
+ * a valid event is failed on its own.
+ */
 export async function ingestJobs(
   deps: IngestDeps,
   jobs: PgBoss.Job<unknown>[],
 ): Promise<IngestSummary & { completed: string[] }> {
   const summary = { events: 0, duplicates: 0, notifications: 0, rejected: 0, completed: [] as string[] }
+  const valid: { id: string; batch: NotificationBatch }[] = []
   for (const job of jobs) {
     const parsed = queuedNotificationsSchema.safeParse(job.data)
     if (!parsed.success) {
@@ -141,12 +146,19 @@ export async function ingestJobs(
       await deps.boss.fail(job.name, job.id, { message: 'not a valid notification event', issues })
       continue
     }
-    const result = await ingestBatch(deps, parsed.data)
-    summary.events += result.events
-    summary.duplicates += result.duplicates
-    summary.notifications += result.notifications
-    summary.completed.push(job.id)
+    valid.push({ id: job.id, batch: parsed.data })
   }
+  if (valid.length === 0) return summary
+  const now = deps.clock.now()
+  await deps.db.transaction().execute(async (trx) => {
+    for (const { batch } of valid) {
+      const result = await ingestBatch(deps, trx, batch, now)
+      summary.events += result.events
+      summary.duplicates += result.duplicates
+      summary.notifications += result.notifications
+    }
+  })
+  summary.completed.push(...valid.map((v) => v.id))
   if (summary.notifications > 0) deps.wake()
   return summary
 }
