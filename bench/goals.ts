@@ -41,7 +41,16 @@ export const sizeLabel = (registrations: number) =>
 
 function absolute(label: string, figures: ServiceFigures, rate: number): Verdict[] {
   const out: Verdict[] = []
-  const ratio = (name: string, route: string, app: number, sql: number | undefined) => {
+  const ratio = (name: string, route: string, app: number, sql: number | undefined, script: string) => {
+    const failure = figures.pgbenchFailures[script]
+    if (failure)
+      out.push({
+        goal: `${label}: ${name} / pgbench ≥ ${RATIO}`,
+        figure: Number.NaN,
+        target: RATIO,
+        pass: false,
+        line: `FAIL  ${label}: ${route}: pgbench ${script} failed, no baseline (${failure.split('\n')[0]})`,
+      })
     if (sql === undefined) return
     const figure = app / sql
     const stretch = figure >= STRETCH ? `, stretch ${STRETCH} met` : ''
@@ -53,8 +62,14 @@ function absolute(label: string, figures: ServiceFigures, rate: number): Verdict
       line: `${verdict(figure >= RATIO)}  ${label}: ${route} ${figure.toFixed(2)} × pgbench (${app.toFixed(0)} req/s vs ${sql.toFixed(0)} tps; goal ≥ ${RATIO}${stretch})`,
     })
   }
-  ratio('registration', 'registration', figures.registration.rps, figures.registrationSql?.rps)
-  ratio('match read', 'match read', figures.read.rps, figures.readSql?.rps)
+  ratio(
+    'registration',
+    'registration',
+    figures.registration.rps,
+    figures.registrationSql?.rps,
+    'registration.sql',
+  )
+  ratio('match read', 'match read', figures.read.rps, figures.readSql?.rps, 'match-read.sql')
   const p99 = (name: string, open: OpenLoopFigures) => {
     const pass = open.p99 < P99_MS && open.errors === 0
     const errors = open.errors ? `, ${open.errors} errors` : ''

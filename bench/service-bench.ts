@@ -23,6 +23,8 @@ export interface ServiceFigures {
   read: Figures
   /** pgbench running bench/match-read.sql. */
   readSql?: Figures
+  /** pgbench's error per script that failed (its figures are then absent). */
+  pgbenchFailures: Record<string, string>
   registrationOpenLoop: OpenLoopFigures
   readOpenLoop: OpenLoopFigures
   /** Rows at the end, in the tables the load grows. */
@@ -106,8 +108,17 @@ export async function runServiceBench(
 ): Promise<ServiceFigures> {
   const { connections, seconds, rate } = options
   const closed = { connections, seconds }
-  const sql = (script: string, defines?: Record<string, number>) =>
-    pgbench(databaseUrl, path.join(here, script), { clients: connections, seconds, defines })
+  // A failed pgbench run (a script error) is noted and judged, and the HTTP figures are still measured.
+  const pgbenchFailures: Record<string, string> = {}
+  const sql = (script: string, defines?: Record<string, number>) => {
+    try {
+      return pgbench(databaseUrl, path.join(here, script), { clients: connections, seconds, defines })
+    } catch (error) {
+      pgbenchFailures[script] = error instanceof Error ? error.message : String(error)
+      say(`  ${pgbenchFailures[script]}`)
+      return undefined
+    }
+  }
   // Each HTTP step also notes the server's CPU time per answer: where the time goes when the ratio is low.
   const step = async <T extends Figures | undefined>(
     name: string,
@@ -153,6 +164,7 @@ export async function runServiceBench(
       ...(registrationSql ? { registrationSql } : {}),
       read,
       ...(readSql ? { readSql } : {}),
+      pgbenchFailures,
       registrationOpenLoop,
       readOpenLoop,
       rows: {
