@@ -22,7 +22,7 @@ export function parseSize(text: string | undefined): number {
 
 export interface Preloaded {
   shape: Shape
-  /** Wall-clock seconds of the whole load, and of each lane's steps (COPY, index rebuild, VACUUM ANALYZE). */
+  /** Wall-clock seconds of the whole load, and of each lane's steps (COPY, index rebuild, VACUUM ANALYZE, prewarm). */
   seconds: { total: number; lanes: Record<string, LaneSeconds> }
   /** Tables and their indexes afterwards, in bytes. */
   bytes: number

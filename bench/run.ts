@@ -91,7 +91,7 @@ async function step<T>(name: string, work: () => Promise<T>): Promise<T | undefi
 function describeLoad(load: Preloaded): string {
   const lanes = Object.entries(load.seconds.lanes).map(
     ([lane, s]) =>
-      `${lane}: copy ${s.copy.toFixed(0)} s, indexes ${s.indexes.toFixed(0)} s, vacuum ${s.vacuum.toFixed(0)} s`,
+      `${lane}: copy ${s.copy.toFixed(0)} s, indexes ${s.indexes.toFixed(0)} s, vacuum ${s.vacuum.toFixed(0)} s, prewarm ${s.prewarm.toFixed(0)} s`,
   )
   return `loaded in ${load.seconds.total.toFixed(0)} s (${lanes.join('; ')}), ${(load.bytes / 1024 ** 3).toFixed(1)} GB`
 }
