@@ -60,7 +60,19 @@ async function latencies(
   return { sorted: samples.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000 }
 }
 
-export async function runAuditBench(): Promise<void> {
+/** The figures printed, for the results file (durations in ms, sizes in bytes). */
+export interface AuditFigures {
+  events: number
+  generateMs: number
+  sealMs: number
+  report: { p50: number; p99: number }
+  report16Clients: { p50: number; p99: number; rps: number }
+  filteredQuery: { p50: number; p99: number }
+  verifyMs: number
+  export: { bytes: number; ms: number; heapPeakBytes: number; rssPeakBytes: number }
+}
+
+export async function runAuditBench(): Promise<AuditFigures> {
   const total = Number(process.env.AUDIT_BENCH_EVENTS ?? 1_000_000)
   const children = Math.max(1, Math.round(total / 20))
   say(`\n== audit trail: ${total.toLocaleString('en')} events, ${children.toLocaleString('en')} children`)
@@ -173,16 +185,28 @@ export async function runAuditBench(): Promise<void> {
       peakHeap = Math.max(peakHeap, m.heapUsed + m.arrayBuffers)
       peakRss = Math.max(peakRss, m.rss)
     }, 250)
+    // Stopped however the export ends: a running interval would keep the bench process alive.
     const [exported, exportMs] = await timed(async () => {
       const res = await fetch(`${base}/v1/audit/export?format=ndjson`, { headers })
       let bytes = 0
       for await (const part of res.body as ReadableStream<Uint8Array>) bytes += part.byteLength
       return bytes
-    })
-    clearInterval(sampler)
+    }).finally(() => clearInterval(sampler))
+    const heapPeakBytes = peakHeap - before.heapUsed - before.arrayBuffers
     say(
-      `export (NDJSON)      ${mb(exported)} in ${ms(exportMs)}; live heap peak +${mb(peakHeap - before.heapUsed - before.arrayBuffers)}, RSS peak +${mb(peakRss - before.rss)} (server and client in one process)`,
+      `export (NDJSON)      ${mb(exported)} in ${ms(exportMs)}; live heap peak +${mb(heapPeakBytes)}, RSS peak +${mb(peakRss - before.rss)} (server and client in one process)`,
     )
+    const p = (sorted: number[]) => ({ p50: percentile(sorted, 50), p99: percentile(sorted, 99) })
+    return {
+      events: total,
+      generateMs,
+      sealMs,
+      report: p(one.sorted),
+      report16Clients: { ...p(many.sorted), rps: 4000 / many.seconds },
+      filteredQuery: p(filtered.sorted),
+      verifyMs,
+      export: { bytes: exported, ms: exportMs, heapPeakBytes, rssPeakBytes: peakRss - before.rss },
+    }
   } finally {
     await app?.close()
     await db.destroy()

@@ -13,6 +13,20 @@ export interface BenchDatabase {
   close(): Promise<void>
 }
 
+/** BENCH_PG_SETTINGS=`name=value,…`: settings for the embedded server (e.g. shared_buffers=2GB for a big load). */
+function embeddedSettings(): Record<string, string> {
+  const text = process.env.BENCH_PG_SETTINGS ?? ''
+  return Object.fromEntries(
+    text
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [name, ...value] = pair.split('=')
+        return [name!.trim(), value.join('=').trim()]
+      }),
+  )
+}
+
 /**
  * The benches never touch your data: a new database on BENCH_DATABASE_URL's server (a superuser URL),
  * else on an embedded PostgreSQL in a temporary folder.
@@ -21,7 +35,11 @@ export async function benchDatabase(prefix: string): Promise<BenchDatabase> {
   const given = process.env.BENCH_DATABASE_URL
   const dataDir = given ? undefined : await mkdtemp(path.join(os.tmpdir(), 'verwijsindex-bench-pg-'))
   const embedded = dataDir
-    ? await startEmbeddedPostgres({ dataDir, password: randomBytes(12).toString('hex') })
+    ? await startEmbeddedPostgres({
+        dataDir,
+        password: randomBytes(12).toString('hex'),
+        settings: embeddedSettings(),
+      })
     : undefined
   const serverUrl = given ?? (embedded?.url as string)
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`

@@ -80,7 +80,18 @@ async function startServer(service: 'match' | 'notify', env: NodeJS.ProcessEnv, 
   return child
 }
 
-export async function runNotifyBench(): Promise<void> {
+/** The figures `npm run bench` judges and keeps; bench/results/notify.json holds them all. */
+export interface NotifyFigures {
+  rate: number
+  seconds: number
+  keepsUp: boolean
+  steady: { registrations: number; lagP99Seconds: number; drainSeconds: number | null }
+  lost: number
+  duplicates: number
+  unaudited: number
+}
+
+export async function runNotifyBench(): Promise<NotifyFigures> {
   say(`\n== notify: ${RATE} registrations/s for ${SECONDS} s, then the same with ${OUTAGE} s without SMTP`)
   const database = await benchDatabase('verwijsindex_bench_notify')
   const sink = new CountingSink()
@@ -246,6 +257,19 @@ export async function runNotifyBench(): Promise<void> {
       path.join(here, 'results', 'notify.json'),
       `${JSON.stringify({ ...json, steady, outage, lost, duplicates: sink.duplicates, unaudited }, null, 2)}\n`,
     )
+    return {
+      rate: RATE,
+      seconds: SECONDS,
+      keepsUp,
+      steady: {
+        registrations: steady.registrations,
+        lagP99Seconds: steady.lag.p99,
+        drainSeconds: steady.drainSeconds,
+      },
+      lost,
+      duplicates: sink.duplicates,
+      unaudited,
+    }
   } finally {
     for (const server of servers) server.kill('SIGTERM')
     await Promise.all(servers.map((s) => new Promise((resolve) => s.once('exit', resolve))))

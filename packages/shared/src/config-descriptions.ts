@@ -19,7 +19,7 @@ export const ENV_DESCRIPTIONS = {
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS:
     'PostgreSQL `idle_in_transaction_session_timeout`: a transaction left idle this long (a stalled or vanished request) is ended by the server and its locks freed. 0 switches it off.',
   REQUEST_DEADLINE_MS:
-    'A request not answered within this (a stalled database) is answered 503 `unavailable` with Retry-After, and its transaction rolls back instead of committing unseen (unless its commit was already on the way), so retry with the same Idempotency-Key. Long-running audit routes (verify) are exempt.',
+    'A request not answered within this (a stalled database) is answered 503 `unavailable` with Retry-After, and its transaction rolls back instead of committing unseen (unless its commit was already on the way), so retry with the same Idempotency-Key. Long-running audit routes (verify, the streamed export) are exempt.',
   DATABASE_PREPARED_STATEMENTS:
     '`true` (default): each connection prepares the statements it runs once, so the server parses and plans them once per connection. Set `false` behind a connection pooler in transaction mode that cannot keep prepared statements.',
   DATABASE_READY_TIMEOUT_MS:

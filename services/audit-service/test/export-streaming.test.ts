@@ -62,6 +62,34 @@ describe('export streams', () => {
     })
   }, 120_000)
 
+  it('an export that outlasts the request deadline streams to its end (a SIEM may read slowly)', async () => {
+    const slow = await h.another({ env: { REQUEST_DEADLINE_MS: '1000' } })
+    try {
+      const url = await slow.listen({ port: 0, host: '127.0.0.1' })
+      const res = await fetch(`${url}/v1/audit/export?format=ndjson`, {
+        headers: { authorization: `Bearer ${h.auditor}` },
+      })
+      expect(res.status).toBe(200)
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+      let lines = 0
+      const count = (value: Uint8Array | undefined) => {
+        for (const byte of value ?? []) if (byte === 10) lines++
+      }
+      count((await reader.read()).value)
+      // Past the deadline with the export still streaming: the deadline is for answers, not for streams.
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        count(value)
+      }
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from audit.events`.execute(h.db)
+      expect(lines).toBe(rows[0]?.n)
+    } finally {
+      await slow.close()
+    }
+  }, 120_000)
+
   it('a client that goes away ends the export and frees its connection', async () => {
     // node:http rather than fetch: it closes the socket when told to, as a SIEM that crashes would.
     await new Promise<void>((resolve, reject) => {

@@ -86,7 +86,9 @@ export const eventRoutes: FastifyPluginAsyncZod<{ db: Kysely<AuditDatabase> }> =
   app.get(
     '/v1/audit/export',
     {
-      config: { roles: ['auditor', 'org_auditor'] },
+      // A whole trail streams for minutes: the request deadline would cut it off mid-stream. The export's
+      // own statement timeout (AUDIT_EXPORT_STATEMENT_TIMEOUT_MS) bounds its database work instead.
+      config: { roles: ['auditor', 'org_auditor'], longRunning: true },
       schema: {
         operationId: 'exportAuditEvents',
         summary: 'Export audit events',

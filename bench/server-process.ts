@@ -1,0 +1,106 @@
+/**
+ * Starts bench/serve.ts (match-service, audit-service, a bare route) in a child process on a bench
+ * database, and signs the tokens the load needs. BENCH_PROFILE=<folder> writes a V8 CPU profile of that
+ * process there (open it in Chrome's DevTools).
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort } from '@verwijsindex/shared/embedded-postgres'
+import { professional, signToken } from '@verwijsindex/shared/testing'
+import { orgId, REGION } from './fixture.js'
+
+export interface BenchServer {
+  match: string
+  audit: string
+  bare: string
+  /** CPU milliseconds the server process has used so far (user + system), from /proc; 0 without /proc. */
+  cpuMs(): number
+  /** A professional's token for organisation `i` (0-based) of the fixture. */
+  professional(i: number): string
+  auditor(): string
+  policyOfficer(): string
+  close(): Promise<void>
+}
+
+async function waitFor(child: ChildProcess, text: string): Promise<void> {
+  let output = ''
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d) => {
+      output += d
+      if (output.includes(text)) resolve()
+    })
+    child.stderr?.on('data', (d) => {
+      output += d
+    })
+    child.on('exit', () => reject(new Error(`bench server exited:\n${output}`)))
+  })
+}
+
+/** `subjectKeySecret` must be the one the preload made the report children's pseudonyms with. */
+export async function startBenchServer(databaseUrl: string, subjectKeySecret: string): Promise<BenchServer> {
+  const jwtSecret = randomBytes(32).toString('hex')
+  const ports = { match: await freePort(), audit: await freePort(), bare: await freePort() }
+  const env = {
+    ...process.env,
+    NODE_ENV: 'development',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: '20',
+    JWT_SECRET: jwtSecret,
+    SUBJECT_KEY_SECRET: subjectKeySecret,
+    MATCH_SERVICE_PORT: String(ports.match),
+    AUDIT_SERVICE_PORT: String(ports.audit),
+    BARE_PORT: String(ports.bare),
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    LOG_LEVEL: 'warn',
+  }
+  const profile = process.env.BENCH_PROFILE
+  const server = spawn(
+    process.execPath,
+    [
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      '--conditions=source',
+      '--import',
+      'tsx',
+      path.join(path.dirname(fileURLToPath(import.meta.url)), 'serve.ts'),
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  await waitFor(server, 'bench server ready')
+  // Each token is kept for half an hour, as a client would keep it, and then signed anew, so a long run
+  // never meets an expired one.
+  const tokens = new Map<string, { token: string; at: number }>()
+  const sign = (claims: Record<string, unknown>) => {
+    const id = JSON.stringify(claims)
+    const kept = tokens.get(id)
+    if (kept && Date.now() - kept.at < 1_800_000) return kept.token
+    const token = signToken(claims, jwtSecret, { expiresInSeconds: 3600 })
+    tokens.set(id, { token, at: Date.now() })
+    return token
+  }
+  return {
+    match: `http://127.0.0.1:${ports.match}`,
+    audit: `http://127.0.0.1:${ports.audit}`,
+    bare: `http://127.0.0.1:${ports.bare}`,
+    cpuMs() {
+      try {
+        // utime and stime, in clock ticks (100 per second on Linux), after the command's closing parenthesis.
+        const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+      } catch {
+        return 0
+      }
+    },
+    professional: (i) => sign(professional(orgId(i))),
+    auditor: () => sign({ sub: 'bench-auditor', roles: ['auditor'] }),
+    policyOfficer: () => sign({ sub: 'bench-policy', roles: ['policy_officer'], region: REGION }),
+    async close() {
+      if (server.exitCode !== null) return
+      const exited = new Promise((resolve) => server.once('exit', resolve))
+      server.kill('SIGTERM')
+      await exited
+    },
+  }
+}
