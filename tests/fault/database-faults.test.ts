@@ -165,6 +165,7 @@ describe('after the faults', () => {
 
     // The queue and the delivery loop catch up without waiting out a lease.
     const drainStart = Date.now()
+    let left: object | undefined
     await waitFor(
       async () => {
         const [row] = await db.query<{ jobs: number; due: number }>(
@@ -174,10 +175,30 @@ describe('after the faults', () => {
                    where status = 'pending' or claimed_until > now()
                       or (status = 'failed' and next_attempt_at <= now()))::int as due`,
         )
+        left = row
         return row?.jobs === 0 && row.due === 0
       },
-      { what: 'events and notifications to drain', timeoutMs: 240_000, intervalMs: 500 },
-    )
+      {
+        what: 'events and notifications to drain',
+        timeoutMs: 240_000,
+        intervalMs: 500,
+        detail: () => `still waiting: ${JSON.stringify(left)}\n${services.output.slice(-3000)}`,
+      },
+    ).catch(async (error) => {
+      const states = await db.query(
+        DATABASE,
+        `select name, state, count(*)::int, max(retry_count) as retries, min(start_after) as next
+           from pgboss.job where state in ('created', 'retry', 'active') group by 1, 2`,
+      )
+      const mail = await db.query(
+        DATABASE,
+        `select status, count(*)::int, min(next_attempt_at) as next, max(claimed_until) as claimed
+           from notify.notifications group by 1`,
+      )
+      throw new Error(
+        `${error.message}\njobs: ${JSON.stringify(states)}\nnotifications: ${JSON.stringify(mail)}`,
+      )
+    })
     figures['seconds to drain queue and mail'] = (Date.now() - drainStart) / 1000
     // An attempt that failed while the database was away (nothing sent) waits for its retry, by design.
     const [waiting] = await db.query<{ n: number }>(

@@ -3,7 +3,7 @@ import { claimDue, releaseClaims } from '../db/notifications.js'
 import type { Notification } from '../db/schema.js'
 import type { Channel } from '../domain/notification.js'
 import { attemptMessage, type DeliveryDeps, lookUpBatch } from './attempt-delivery.js'
-import { OutcomeRecorder } from './record-outcomes.js'
+import { OutcomeRecorder, retryWhileUnavailable } from './record-outcomes.js'
 
 /** How long a claim holds. Longer than any attempt can take (SMTP and webhook timeouts are far shorter). */
 export const CLAIM_LEASE_MS = 5 * 60_000
@@ -76,7 +76,14 @@ export class Delivery {
       const messages = new Map<string, Notification[]>()
       for (const n of claimed) messages.set(n.messageId, [...(messages.get(n.messageId) ?? []), n])
       const queue = [...messages.values()]
-      const lookups = await lookUpBatch(deps, queue)
+      // Nothing is sent yet: a database that is away is waited for (within the lease), so the claim is not
+      // left to run out its lease when the database is back a moment later.
+      const lookups = await retryWhileUnavailable(
+        deps,
+        'read what the claimed messages need',
+        claimed.map((n) => n.id),
+        () => lookUpBatch(deps, queue),
+      )
       const recorder = new OutcomeRecorder(deps, token, at)
       const unstarted: Notification[][] = []
       const sender = async () => {
@@ -103,11 +110,9 @@ export class Delivery {
       }
       await Promise.all(Array.from({ length: Math.min(senders, queue.length) }, sender))
       if (unstarted.length > 0) {
-        summary.released += await releaseClaims(
-          deps.db,
-          unstarted.flat().map((n) => n.id),
-          token,
-          at(),
+        const ids = unstarted.flat().map((n) => n.id)
+        summary.released += await retryWhileUnavailable(deps, 'give back unstarted claims', ids, () =>
+          releaseClaims(deps.db, ids, token, at()),
         )
       }
     }

@@ -85,7 +85,7 @@ export class OutcomeRecorder {
     const ids = attempts.flatMap((a) => a.message.map((n) => n.id))
     // Once sent, losing the outcome would send the mail again after the lease, and leave it unaudited. So a
     // database that is away (restart, failover, exhaustion) is waited for, well within the claim's lease.
-    await retryWhileUnavailable(deps, ids, () => this.#commit(attempts, states, now))
+    await retryWhileUnavailable(deps, 'record an attempt', ids, () => this.#commit(attempts, states, now))
     for (const [i, a] of attempts.entries()) logOutcome(deps, a, states[i] as NextState)
     return states.map((s) => s.status)
   }
@@ -156,21 +156,19 @@ const RECORD_BACKOFF_MS = [
   250, 500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000, 15_000, 15_000, 15_000, 15_000,
 ]
 
-async function retryWhileUnavailable(
+export async function retryWhileUnavailable<T>(
   deps: DeliveryDeps,
+  what: string,
   notificationIds: string[],
-  record: () => Promise<void>,
-): Promise<void> {
+  work: () => Promise<T>,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await record()
+      return await work()
     } catch (error) {
       const wait = RECORD_BACKOFF_MS[attempt]
       if (wait === undefined || !isDatabaseUnavailable(error)) throw error
-      deps.log.warn(
-        { err: error, notificationIds, attempt: attempt + 1 },
-        'could not record an attempt yet; retrying',
-      )
+      deps.log.warn({ err: error, notificationIds, attempt: attempt + 1 }, `could not ${what} yet; retrying`)
       await new Promise((resolve) => setTimeout(resolve, wait))
     }
   }
