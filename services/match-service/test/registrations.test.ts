@@ -345,3 +345,103 @@ describe('Idempotency-Key', () => {
     ).toBe(before.length)
   })
 })
+
+describe('the two paths of a registration', () => {
+  // A registration on a child nobody is active on is one SQL statement (migration 0080); one on a child
+  // another organisation is active on goes the general path. Both must store the same.
+  it('store the same registration and audit event on a fresh child as on a child already registered', async () => {
+    const bsn = generateBsn(9101)
+    const body = {
+      kind: 'involvement',
+      externalReference: 'REF-9101',
+      municipality: '0772',
+      durationDays: 30,
+    }
+    const system = (org: string) =>
+      h.token({ sub: `system-${org}`, org, roles: ['system'], name: undefined, email: undefined })
+    const contact = { name: 'M. de Vries', email: 'm.devries@example.org', phone: '+31 40 000 0000' }
+    const fresh = await registerChild(h, {
+      org: 'police-a',
+      bsn,
+      token: system('police-a'),
+      body: { ...body, contact },
+    })
+    const joining = await registerChild(h, {
+      org: 'bjz-a',
+      bsn,
+      token: system('bjz-a'),
+      body: { ...body, contact },
+    })
+    expect([fresh.statusCode, joining.statusCode]).toEqual([201, 201])
+    expect(joining.json().matchId).not.toBeNull()
+
+    const ids = [fresh.json().id, joining.json().id]
+    const rows = await h.db.selectFrom('match.registrations').selectAll().where('id', 'in', ids).execute()
+    const stored = (id: string) => {
+      const {
+        id: _id,
+        organisationId: _org,
+        createdBy,
+        createdAt,
+        endsAt,
+        ...rest
+      } = rows.find((r) => r.id === id)!
+      return {
+        ...rest,
+        createdBy: createdBy.replace(/police-a|bjz-a/, 'org'),
+        days: (endsAt.getTime() - createdAt.getTime()) / 86_400_000,
+      }
+    }
+    expect(stored(ids[0])).toEqual(stored(ids[1]))
+    expect(stored(ids[0])).toMatchObject({
+      kind: 'involvement',
+      status: 'active',
+      externalReference: 'REF-9101',
+      municipality: '0772',
+      contactEmail: contact.email,
+      days: 30,
+    })
+
+    const events = await h.db
+      .selectFrom('audit.events')
+      .select([
+        'resourceId',
+        'occurredAt',
+        'service',
+        'action',
+        'outcome',
+        'actorId',
+        'actorOrganisation',
+        'actorRoles',
+        'actorOnBehalfOf',
+        'subjectKey',
+        'resourceType',
+        'clientIp',
+        'userAgent',
+        'purpose',
+      ])
+      .where('action', '=', 'registration.create')
+      .where('resourceId', 'in', ids)
+      .execute()
+    const event = (id: string) => {
+      const { resourceId, actorId, actorOrganisation, occurredAt, ...rest } = events.find(
+        (e) => e.resourceId === id,
+      )!
+      return {
+        ...rest,
+        actorId: actorId?.replace(/police-a|bjz-a/, 'org'),
+        actorOrganisation: actorOrganisation?.replace(/police-a|bjz-a/, 'org'),
+        at: occurredAt instanceof Date,
+      }
+    }
+    expect(events).toHaveLength(2)
+    expect(event(ids[0])).toEqual(event(ids[1]))
+    expect(event(ids[0])).toMatchObject({
+      actorRoles: ['system'],
+      actorOnBehalfOf: contact.email,
+      resourceType: 'registration',
+      outcome: 'success',
+      at: true,
+    })
+  })
+})

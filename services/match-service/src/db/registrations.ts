@@ -10,6 +10,24 @@ export async function insertRegistration(
   return trx.insertInto('match.registrations').values(row).returningAll().executeTakeFirstOrThrow()
 }
 
+/**
+ * A registration on a child no organisation is active on, with its audit events, in one statement (the SQL
+ * function of migration 0080): it locks the child, and inserts only when no registration on the child is
+ * active. `registered: false` leaves the child locked in `trx` for the general path. Never with a household.
+ */
+export async function registerIfFresh(
+  trx: Transaction<MatchDatabase>,
+  registration: Registration,
+  birthDate: string,
+  auditRows: readonly object[],
+): Promise<{ registered: boolean; historyAvailable: boolean }> {
+  const { rows } = await sql<{ registered: boolean; historyAvailable: boolean }>`
+    select registered, history_available as "historyAvailable"
+    from match.register_if_fresh(${JSON.stringify(registration)}::jsonb, ${birthDate}::date,
+      ${JSON.stringify(auditRows)}::jsonb)`.execute(trx)
+  return rows[0] as { registered: boolean; historyAvailable: boolean }
+}
+
 export async function activeRegistrationsOfSubject(
   trx: Kysely<MatchDatabase>,
   subjectKey: string,

@@ -3,6 +3,7 @@ import {
   type Actor,
   amsterdamDate,
   auditEventOf,
+  auditRowOf,
   householdKey,
   recordAudit,
   recordAuditEvents,
@@ -10,8 +11,8 @@ import {
   subjectKey,
 } from '@verwijsindex/shared'
 import type { MatchContext } from '../context.js'
-import { insertRegistration, registrationsOnRegistering } from '../db/registrations.js'
-import type { Organisation } from '../db/schema.js'
+import { insertRegistration, registerIfFresh, registrationsOnRegistering } from '../db/registrations.js'
+import type { Organisation, Registration } from '../db/schema.js'
 import { lockSubject } from '../db/subjects.js'
 import { ageOn, MAX_AGE } from '../domain/age.js'
 import { householdVisibleFrom } from '../domain/household.js'
@@ -67,9 +68,48 @@ export async function register(
     throw ruleViolation('/durationDays', `region ${region.code} allows at most ${max} days`)
   }
   const key = subjectKey(input.bsn, ctx.subjectKeySecret)
+  const registration: Registration = {
+    id: randomUUID(),
+    subjectKey: key,
+    organisationId: organisation.id,
+    kind: input.kind,
+    status: 'active',
+    createdAt: now,
+    endsAt: daysAfter(now, durationDays),
+    endedAt: null,
+    endReason: null,
+    externalReference: input.externalReference ?? null,
+    contactName: input.contact.name,
+    contactEmail: input.contact.email,
+    contactPhone: input.contact.phone,
+    municipality: input.municipality ?? null,
+    // Only a keyed hash of the address is kept, like the subject key.
+    householdKey: input.household
+      ? householdKey(input.household.postcode, input.household.houseNumber, ctx.subjectKeySecret)
+      : null,
+    householdVisibleAt: input.household ? householdVisibleFrom(now, region.document.holidays) : null,
+    householdToldAt: null,
+    probeSuspectedAt: null,
+    remindedAt: null,
+    createdBy: actor.id ?? actor.service,
+  }
+  const resource = { type: 'registration', id: registration.id }
+  const created = auditEventOf(actor, 'registration.create', { subjectKey: key, resource })
 
   return ctx.db.transaction().execute(async (trx) => {
-    await lockSubject(trx, key, input.birthDate, now)
+    // Most registrations are on a child nobody else is active on: one statement does all of it. Otherwise
+    // (or with a household to link) the general path below, under the lock that statement took.
+    if (input.household) {
+      await lockSubject(trx, key, input.birthDate, now)
+    } else {
+      const fresh = await registerIfFresh(trx, registration, input.birthDate, [auditRowOf(created)])
+      if (fresh.registered) {
+        return {
+          view: await viewOf(trx, registration, organisation, null, fresh.historyAvailable),
+          created: true,
+        }
+      }
+    }
     const { active, historyAvailable } = await registrationsOnRegistering(trx, key, organisation.id)
     const existing = active.find((r) => r.organisationId === organisation.id)
     if (existing) {
@@ -79,26 +119,7 @@ export async function register(
       })
       return { view: await viewOf(trx, existing, organisation, undefined, historyAvailable), created: false }
     }
-    const registration = await insertRegistration(trx, {
-      id: randomUUID(),
-      subjectKey: key,
-      organisationId: organisation.id,
-      kind: input.kind,
-      status: 'active',
-      createdAt: now,
-      endsAt: daysAfter(now, durationDays),
-      externalReference: input.externalReference ?? null,
-      contactName: input.contact.name,
-      contactEmail: input.contact.email,
-      contactPhone: input.contact.phone,
-      municipality: input.municipality ?? null,
-      // Only a keyed hash of the address is kept, like the subject key.
-      householdKey: input.household
-        ? householdKey(input.household.postcode, input.household.houseNumber, ctx.subjectKeySecret)
-        : null,
-      householdVisibleAt: input.household ? householdVisibleFrom(now, region.document.holidays) : null,
-      createdBy: actor.id ?? actor.service,
-    })
+    await insertRegistration(trx, registration)
     const changes = await joinMatch(trx, registration, now, active)
     const coordination = await reevaluateChangedMatches(trx, changes, now)
     const household = await linkHousehold(trx, registration, now)
@@ -107,10 +128,9 @@ export async function register(
       ...(await coordinationEvents(trx, coordination, now)),
       ...(household ? [household] : []),
     ])
-    const resource = { type: 'registration', id: registration.id }
     await recordAuditEvents(trx, [
       ...(household ? [auditEventOf(actor, 'household.link', { subjectKey: key, resource })] : []),
-      auditEventOf(actor, 'registration.create', { subjectKey: key, resource }),
+      created,
       ...changeAuditEvents(actor, key, { match: changes, coordination }),
     ])
     // The match this registration made or joined, if any, is the child's open match.
