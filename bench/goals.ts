@@ -3,7 +3,7 @@
  * a one-line verdict with the figure and the goal. A goal whose figures this run did not measure is left
  * out, not passed.
  */
-import type { OpenLoopFigures } from './load.js'
+import type { Figures, OpenLoopFigures } from './load.js'
 import type { NotifyFigures } from './notify.js'
 import type { ServiceFigures } from './service-bench.js'
 import type { StatisticsFigures } from './statistics.js'
@@ -14,7 +14,32 @@ export interface Verdict {
   figure: number
   target: number
   pass: boolean
+  /** For a ratio: the best it could be with every core busy, from the CPU each side spends per answer. */
+  ceiling?: number
   line: string
+}
+
+/**
+ * What one answer costs in CPU on each side, and the ratio that allows: with every core busy, throughput
+ * is the cores divided by the CPU per answer, so the route can reach at most pgbench's CPU per transaction
+ * over its own CPU per answer (server, PostgreSQL and load generator together).
+ */
+function cpuAccount(app: Figures, sql: Figures): { ceiling: number; line: string } | undefined {
+  const [a, b, c, d, e] = [
+    app.serverCpuMs,
+    app.postgresCpuMs,
+    app.clientCpuMs,
+    sql.postgresCpuMs,
+    sql.clientCpuMs,
+  ]
+  if (a === undefined || b === undefined || c === undefined || d === undefined || e === undefined)
+    return undefined
+  const ceiling = (d + e) / (a + b + c)
+  const f = (n: number) => n.toFixed(2)
+  return {
+    ceiling,
+    line: `CPU per answer: the service ${f(a + b + c)} ms (server ${f(a)}, PostgreSQL ${f(b)}, load generator ${f(c)}), pgbench ${f(d + e)} ms (PostgreSQL ${f(d)}, pgbench ${f(e)}): with every core busy the ratio can be at most ${f(ceiling)}`,
+  }
 }
 
 export interface MeasuredSizes {
@@ -41,7 +66,7 @@ export const sizeLabel = (registrations: number) =>
 
 function absolute(label: string, figures: ServiceFigures, rate: number): Verdict[] {
   const out: Verdict[] = []
-  const ratio = (name: string, route: string, app: number, sql: number | undefined, script: string) => {
+  const ratio = (name: string, route: string, app: Figures, sql: Figures | undefined, script: string) => {
     const failure = figures.pgbenchFailures[script]
     if (failure)
       out.push({
@@ -52,24 +77,20 @@ function absolute(label: string, figures: ServiceFigures, rate: number): Verdict
         line: `FAIL  ${label}: ${route}: pgbench ${script} failed, no baseline (${failure.split('\n')[0]})`,
       })
     if (sql === undefined) return
-    const figure = app / sql
+    const figure = app.rps / sql.rps
     const stretch = figure >= STRETCH ? `, stretch ${STRETCH} met` : ''
+    const cpu = cpuAccount(app, sql)
     out.push({
       goal: `${label}: ${name} / pgbench ≥ ${RATIO}`,
       figure,
       target: RATIO,
       pass: figure >= RATIO,
-      line: `${verdict(figure >= RATIO)}  ${label}: ${route} ${figure.toFixed(2)} × pgbench (${app.toFixed(0)} req/s vs ${sql.toFixed(0)} tps; goal ≥ ${RATIO}${stretch})`,
+      ...(cpu ? { ceiling: cpu.ceiling } : {}),
+      line: `${verdict(figure >= RATIO)}  ${label}: ${route} ${figure.toFixed(2)} × pgbench (${app.rps.toFixed(0)} req/s vs ${sql.rps.toFixed(0)} tps; goal ≥ ${RATIO}${stretch})${cpu ? `\n      ${cpu.line}` : ''}`,
     })
   }
-  ratio(
-    'registration',
-    'registration',
-    figures.registration.rps,
-    figures.registrationSql?.rps,
-    'registration.sql',
-  )
-  ratio('match read', 'match read', figures.read.rps, figures.readSql?.rps, 'match-read.sql')
+  ratio('registration', 'registration', figures.registration, figures.registrationSql, 'registration.sql')
+  ratio('match read', 'match read', figures.read, figures.readSql, 'match-read.sql')
   const p99 = (name: string, open: OpenLoopFigures) => {
     const pass = open.p99 < P99_MS && open.errors === 0
     const errors = open.errors ? `, ${open.errors} errors` : ''

@@ -23,6 +23,10 @@ export interface Figures {
   errors: number
   /** CPU milliseconds the server process spent per answer (absent for pgbench). */
   serverCpuMs?: number
+  /** CPU milliseconds PostgreSQL spent per answer (absent when its server is on another machine). */
+  postgresCpuMs?: number
+  /** CPU milliseconds the client spent per answer: the bench's load generator, or pgbench. */
+  clientCpuMs?: number
 }
 
 export interface OpenLoopFigures extends Figures {

@@ -48,9 +48,9 @@ export async function describeMachine(databaseUrl: string, embedded: boolean): P
 }
 
 const row = (what: string, f: Figures, extra = '') => {
-  const cpu = f.serverCpuMs === undefined ? '' : f.serverCpuMs.toFixed(2)
+  const cpu = (ms: number | undefined) => (ms === undefined ? '' : ms.toFixed(2)).padStart(7)
   say(
-    `  ${what.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(f.errors).padStart(7)} ${cpu.padStart(8)}${extra}`,
+    `  ${what.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(f.errors).padStart(7)} ${cpu(f.serverCpuMs)} ${cpu(f.postgresCpuMs)} ${cpu(f.clientCpuMs)}${extra}`,
   )
 }
 
@@ -59,8 +59,12 @@ export function printServiceFigures(label: string, f: ServiceFigures, connection
   say(
     `${label}: ${f.rows.registrations.toLocaleString('en')} registrations, ${f.rows.matches.toLocaleString('en')} matches, ${f.rows.auditEvents.toLocaleString('en')} audit events at the end`,
   )
+  // CPU milliseconds per answer: the service's process, PostgreSQL's, and the client's (load generator or pgbench).
   say(
-    `  ${'what'.padEnd(44)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'CPU ms'.padStart(8)}`,
+    `  ${''.padEnd(44)} ${''.padStart(7)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(7)} ${'CPU ms per answer'.padStart(23)}`,
+  )
+  say(
+    `  ${'what'.padEnd(44)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'server'.padStart(7)} ${'pg'.padStart(7)} ${'client'.padStart(7)}`,
   )
   if (f.bare) row(`bare Fastify route, ${connections} connections`, f.bare)
   row(`POST /v1/registrations, ${connections} connections`, f.registration)

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generateBsn } from '@verwijsindex/shared/testing'
 import pg from 'pg'
+import { benchCpu, postgresCpu } from './cpu.js'
 import { ORGS } from './fixture.js'
 import { closedLoop, type Figures, type OpenLoopFigures, openLoop, type Request } from './load.js'
 import { pgbench } from './pgbench.js'
@@ -119,32 +120,43 @@ export async function runServiceBench(
       return undefined
     }
   }
-  // Each HTTP step also notes the server's CPU time per answer: where the time goes when the ratio is low.
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  const postgresCpuMs = await postgresCpu(client)
+  // Each step also notes the CPU time per answer of the server, PostgreSQL and the client (cpu.ts): where
+  // the time goes when the ratio is low.
   const step = async <T extends Figures | undefined>(
     name: string,
     work: () => Promise<T> | T,
   ): Promise<T> => {
-    const cpuBefore = server.cpuMs()
+    const viaHttp = !name.startsWith('pgbench')
+    const before = { server: server.cpuMs(), postgres: postgresCpuMs?.(), bench: benchCpu() }
     const result = await work()
-    if (result && !name.startsWith('pgbench'))
-      result.serverCpuMs = (server.cpuMs() - cpuBefore) / Math.max(1, result.requests)
+    if (result) {
+      const per = (ms: number) => ms / Math.max(1, result.requests)
+      const bench = benchCpu()
+      if (viaHttp) result.serverCpuMs = per(server.cpuMs() - before.server)
+      if (before.postgres !== undefined && postgresCpuMs)
+        result.postgresCpuMs = per(postgresCpuMs() - before.postgres)
+      result.clientCpuMs = per(
+        viaHttp ? bench.self - before.bench.self : bench.children - before.bench.children,
+      )
+    }
     say(`  ${name} done`)
     return result
   }
-  const bare = options.bare
-    ? await step('bare route', () =>
-        closedLoop(server.bare, { ...closed, next: () => ({ method: 'GET', path: '/bare', headers: {} }) }),
-      )
-    : undefined
-  const registerNext = registrations(server)
-  const registration = await step('registrations', () =>
-    closedLoop(server.match, { ...closed, next: registerNext }),
-  )
-  const registrationSql = await step('pgbench registration.sql', () => sql('registration.sql'))
-
-  const client = new pg.Client({ connectionString: databaseUrl })
-  await client.connect()
   try {
+    const bare = options.bare
+      ? await step('bare route', () =>
+          closedLoop(server.bare, { ...closed, next: () => ({ method: 'GET', path: '/bare', headers: {} }) }),
+        )
+      : undefined
+    const registerNext = registrations(server)
+    const registration = await step('registrations', () =>
+      closedLoop(server.match, { ...closed, next: registerNext }),
+    )
+    const registrationSql = await step('pgbench registration.sql', () => sql('registration.sql'))
+
     const targets = await readTargets(client)
     if (targets.length === 0) throw new Error('no open match to read: the registrations made none')
     const readNext = reads(server, targets)
