@@ -11,9 +11,10 @@ export async function insertRegistration(
 }
 
 /**
- * A registration on a child no organisation is active on, with its audit events, in one statement (the SQL
- * function of migration 0080): it locks the child, and inserts only when no registration on the child is
- * active. `registered: false` leaves the child locked in `trx` for the general path. Never with a household.
+ * Locks the child (creating its row if needed) and, when no registration on it is active and the
+ * registration has no household, inserts it with its audit events: the SQL function of migration 0080, one
+ * statement for most registrations. `registered: false` leaves the child locked in `trx` for the general
+ * path. `historyAvailable`: other organisations' ended registrations on the child exist.
  */
 export async function registerIfFresh(
   trx: Transaction<MatchDatabase>,
@@ -40,34 +41,6 @@ export async function activeRegistrationsOfSubject(
     .orderBy('createdAt')
     .orderBy('id')
     .execute()
-}
-
-/**
- * What registering on a child needs to know, in one read under the child's lock: its active registrations
- * and whether the archive holds another organisation's ended one (the answer's historyAvailable).
- */
-export async function registrationsOnRegistering(
-  trx: Transaction<MatchDatabase>,
-  subjectKey: string,
-  organisationId: string,
-): Promise<{ active: Registration[]; historyAvailable: boolean }> {
-  const rows = await trx
-    .selectFrom('match.registrations')
-    .selectAll()
-    .where('subjectKey', '=', subjectKey)
-    .where((eb) =>
-      eb.or([
-        eb('status', '=', 'active'),
-        eb.and([eb('status', '=', 'ended'), eb('organisationId', '!=', organisationId)]),
-      ]),
-    )
-    .orderBy('createdAt')
-    .orderBy('id')
-    .execute()
-  return {
-    active: rows.filter((r) => r.status === 'active'),
-    historyAvailable: rows.some((r) => r.status === 'ended'),
-  }
 }
 
 /** An organisation's active registrations, in subject order (the order their subjects are locked in). */

@@ -5,8 +5,8 @@ import type { MatchDatabase } from './schema.js'
 
 /**
  * Creates the subject row if needed and locks it for the rest of the transaction. Every change about one
- * child takes this lock first, so concurrent registrations on the same child, from any replica, are
- * serialised and end in exactly one match.
+ * child takes this lock first (a registration through `registerIfFresh`, which takes it the same way), so
+ * concurrent registrations on the same child, from any replica, are serialised and end in exactly one match.
  */
 export async function lockSubject(
   trx: Transaction<MatchDatabase>,

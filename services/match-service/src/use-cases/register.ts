@@ -11,9 +11,8 @@ import {
   subjectKey,
 } from '@verwijsindex/shared'
 import type { MatchContext } from '../context.js'
-import { insertRegistration, registerIfFresh, registrationsOnRegistering } from '../db/registrations.js'
+import { activeRegistrationsOfSubject, insertRegistration, registerIfFresh } from '../db/registrations.js'
 import type { Organisation, Registration } from '../db/schema.js'
-import { lockSubject } from '../db/subjects.js'
 import { ageOn, MAX_AGE } from '../domain/age.js'
 import { householdVisibleFrom } from '../domain/household.js'
 import { daysAfter, maxDurationDays } from '../domain/registration.js'
@@ -97,20 +96,14 @@ export async function register(
   const created = auditEventOf(actor, 'registration.create', { subjectKey: key, resource })
 
   return ctx.db.transaction().execute(async (trx) => {
-    // Most registrations are on a child nobody else is active on: one statement does all of it. Otherwise
-    // (or with a household to link) the general path below, under the lock that statement took.
-    if (input.household) {
-      await lockSubject(trx, key, input.birthDate, now)
-    } else {
-      const fresh = await registerIfFresh(trx, registration, input.birthDate, [auditRowOf(created)])
-      if (fresh.registered) {
-        return {
-          view: await viewOf(trx, registration, organisation, null, fresh.historyAvailable),
-          created: true,
-        }
-      }
-    }
-    const { active, historyAvailable } = await registrationsOnRegistering(trx, key, organisation.id)
+    // Most registrations are on a child nobody else is active on: one statement locks the child and does
+    // all of it. Otherwise (or with a household to link) the general path below, under that lock.
+    const { registered, historyAvailable } = await registerIfFresh(trx, registration, input.birthDate, [
+      auditRowOf(created),
+    ])
+    if (registered)
+      return { view: await viewOf(trx, registration, organisation, null, historyAvailable), created: true }
+    const active = await activeRegistrationsOfSubject(trx, key)
     const existing = active.find((r) => r.organisationId === organisation.id)
     if (existing) {
       await recordAudit(trx, actor, 'registration.read', {
