@@ -116,7 +116,8 @@ export interface AuditEvent {
 /** What an action is about, beside who did it. */
 export type AuditDetails = Pick<AuditEvent, 'subjectKey' | 'resource' | 'purpose' | 'outcome'>
 
-function toRow(event: AuditEvent) {
+/** The audit.events row an event is stored as (the one place that maps an event to its columns). */
+export function auditRowOf(event: AuditEvent) {
   return {
     occurredAt: event.occurredAt,
     service: event.service,
@@ -163,7 +164,7 @@ export async function recordAuditEvents<DB extends SharedTables>(
   trx: Transaction<DB> | Kysely<DB>,
   events: AuditEvent[],
 ): Promise<void> {
-  await insertAuditEvents(trx, events.map(toRow))
+  await insertAuditEvents(trx, events.map(auditRowOf))
 }
 
 /** Records one action of an actor inside the caller's transaction. */
