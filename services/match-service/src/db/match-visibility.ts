@@ -96,7 +96,7 @@ export async function matchSeenBy(
                 return column ? s.ref(column).as(c) : s.val(row[c]).as(c)
               }),
             )
-            .where('m.visible', '=', true),
+            .where((w) => w.ref('m.visible')),
         ),
     )
     .selectFrom('m')
