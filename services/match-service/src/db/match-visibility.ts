@@ -66,7 +66,8 @@ const matchSeen = (db: QueryCreator<MatchDatabase>, matchId: string, organisatio
 /**
  * The match and whether the organisation may see it, in one statement. Given the read's audit event, the
  * same statement records it when the match is visible (a data-modifying CTE: one round trip, not two),
- * naming the match and its child as the statement reads them; a match out of sight records nothing here.
+ * naming the match and its child as the statement reads them. A match out of sight writes nothing here: its
+ * refusal (access.denied) is the caller's to record, on its own.
  */
 export async function matchSeenBy(
   db: Kysely<MatchDatabase>,
