@@ -116,7 +116,8 @@ export interface AuditEvent {
 /** What an action is about, beside who did it. */
 export type AuditDetails = Pick<AuditEvent, 'subjectKey' | 'resource' | 'purpose' | 'outcome'>
 
-/** The row of `audit.events` an event is stored as (also what a SQL function that writes events is given). */
+/** The audit.events row an event is stored as: the one place that maps an event to its columns (statements
+ * and SQL functions that write events are given these rows). */
 export function auditRowOf(event: AuditEvent) {
   return {
     occurredAt: event.occurredAt,

@@ -1,7 +1,15 @@
 import type { Sector } from '@verwijsindex/shared'
-import { type Insertable, type Kysely, sql, type Transaction, type Updateable } from 'kysely'
-import { jsonArrayFrom } from 'kysely/helpers/postgres'
+import {
+  type Insertable,
+  type Kysely,
+  type QueryCreator,
+  sql,
+  type Transaction,
+  type Updateable,
+} from 'kysely'
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres'
 import type { CoordinationHistoryEvent } from '../domain/coordination-history.js'
+import { timeFromJson, timeOrNullFromJson } from './json-times.js'
 import type { Coordination, CoordinationsTable, MatchDatabase } from './schema.js'
 
 /** A match's coordination row: the base of reading, locking and claiming it. */
@@ -58,51 +66,86 @@ export async function addHistory(
 }
 
 /**
- * A match's coordination as its view shows it, in one read: the row, the names of the designated
- * organisation and of a pending transfer's, and the history (JSON: its times arrive as text).
+ * A match's coordination as its view shows it, as one JSON value (null without one): the row, the names
+ * of the designated organisation and of a pending transfer's, and the history.
  */
-export async function coordinationWithHistory(db: Kysely<MatchDatabase>, matchId: string) {
-  const row = await db
-    .selectFrom('match.coordinations as c')
-    .leftJoin('match.organisations as o', 'o.id', 'c.organisationId')
-    .leftJoin('match.organisations as t', 't.id', 'c.pendingTransferTo')
-    .selectAll('c')
-    .select([
-      'o.name as organisationName',
-      'o.sector as organisationSector',
-      't.name as transferName',
-      't.sector as transferSector',
-    ])
-    .select((eb) =>
-      jsonArrayFrom(
-        eb
-          .selectFrom('match.coordinationHistory as h')
-          .select(['h.at', 'h.event', 'h.organisationId', 'h.ruleId', 'h.level', 'h.reason'])
-          .whereRef('h.matchId', '=', 'c.matchId')
-          .orderBy('h.id'),
-      ).as('history'),
-    )
-    .where('c.matchId', '=', matchId)
-    .executeTakeFirst()
-  if (!row) return undefined
+export function coordinationJson(db: QueryCreator<MatchDatabase>, matchId: string) {
+  return jsonObjectFrom(
+    db
+      .selectFrom('match.coordinations as c')
+      .leftJoin('match.organisations as o', 'o.id', 'c.organisationId')
+      .leftJoin('match.organisations as t', 't.id', 'c.pendingTransferTo')
+      .select([
+        'c.organisationId',
+        'o.name as organisationName',
+        'o.sector as organisationSector',
+        'c.status',
+        'c.proposedAt',
+        'c.dueAt',
+        'c.acceptedAt',
+        'c.ruleId',
+        'c.regionVersion',
+        'c.escalationLevel',
+        'c.pendingTransferTo',
+        't.name as transferName',
+        't.sector as transferSector',
+        'c.pendingTransferAt',
+      ])
+      .select((eb) =>
+        jsonArrayFrom(
+          eb
+            .selectFrom('match.coordinationHistory as h')
+            .select(['h.at', 'h.event', 'h.organisationId', 'h.ruleId', 'h.level', 'h.reason'])
+            .whereRef('h.matchId', '=', 'c.matchId')
+            .orderBy('h.id'),
+        ).as('history'),
+      )
+      .where('c.matchId', '=', matchId),
+  )
+}
+
+type CoordinationJson = NonNullable<ReturnType<typeof coordinationJson>['expressionType']>
+
+/** The coordination from `coordinationJson`: its times Dates again, its organisations as references. */
+export function coordinationFromJson(c: CoordinationJson) {
   const ref = (id: string | null, name: string | null, sector: Sector | null) =>
     id && name && sector ? { id, name, sector } : null
   return {
-    ...row,
-    organisation: ref(row.organisationId, row.organisationName, row.organisationSector),
-    pendingTransferOrganisation: ref(row.pendingTransferTo, row.transferName, row.transferSector),
-    history: row.history.map((h) => ({ ...h, at: new Date(h.at) })),
+    organisation: ref(c.organisationId, c.organisationName, c.organisationSector),
+    status: c.status,
+    proposedAt: timeFromJson(c.proposedAt),
+    dueAt: timeOrNullFromJson(c.dueAt),
+    acceptedAt: timeOrNullFromJson(c.acceptedAt),
+    ruleId: c.ruleId,
+    regionVersion: c.regionVersion,
+    escalationLevel: c.escalationLevel,
+    pendingTransferOrganisation: ref(c.pendingTransferTo, c.transferName, c.transferSector),
+    pendingTransferAt: timeOrNullFromJson(c.pendingTransferAt),
+    history: c.history.map((h) => ({ ...h, at: timeFromJson(h.at) })),
   }
 }
 
-export async function contactsOf(db: Kysely<MatchDatabase>, matchId: string) {
+export type CoordinationWithHistory = ReturnType<typeof coordinationFromJson>
+
+/** A match's coordination as its view shows it, in one read. */
+export async function coordinationWithHistory(
+  db: Kysely<MatchDatabase>,
+  matchId: string,
+): Promise<CoordinationWithHistory | undefined> {
+  const { coordination } = await db
+    .selectNoFrom(coordinationJson(db, matchId).as('coordination'))
+    .executeTakeFirstOrThrow()
+  return coordination ? coordinationFromJson(coordination) : undefined
+}
+
+/** The contacts recorded on a match: who said it coordinated with the others, and when last. */
+export function contactsQuery(db: QueryCreator<MatchDatabase>, matchId: string) {
   return db
     .selectFrom('match.matchContacts as c')
     .innerJoin('match.organisations as o', 'o.id', 'c.organisationId')
-    .select(['o.id', 'o.name', 'o.sector', 'c.at', 'c.firstAt', 'c.organisations'])
+    .select(['o.id', 'o.name', 'o.sector', 'c.at'])
     .where('c.matchId', '=', matchId)
     .orderBy('c.at')
-    .execute()
 }
 
 export async function insertCoordination(

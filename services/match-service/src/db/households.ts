@@ -1,4 +1,5 @@
-import { type Kysely, sql, type Transaction } from 'kysely'
+import { type Kysely, type QueryCreator, type ShallowDehydrateObject, sql, type Transaction } from 'kysely'
+import { timeOrNullFromJson } from './json-times.js'
 import { INVOLVEMENT_COLUMNS, type InvolvementRow } from './match-parties.js'
 import type { MatchDatabase, Registration } from './schema.js'
 
@@ -46,13 +47,18 @@ export async function householdLinks(
     .execute()
 }
 
+export interface OwnHousehold {
+  householdKey: string
+  householdVisibleAt: Date | null
+}
+
 /** An organisation's active registrations on a child that carry a household address not excluded. */
-export async function ownHouseholds(
-  db: Kysely<MatchDatabase>,
+export function ownHouseholdsQuery(
+  db: QueryCreator<MatchDatabase>,
   subjectKey: string,
   organisationId: string,
-): Promise<{ householdKey: string; householdVisibleAt: Date | null }[]> {
-  const rows = await db
+) {
+  return db
     .selectFrom('match.registrations as r')
     .select(['r.householdKey', 'r.householdVisibleAt'])
     .where('r.subjectKey', '=', subjectKey)
@@ -60,11 +66,20 @@ export async function ownHouseholds(
     .where('r.status', '=', 'active')
     .where('r.householdKey', 'is not', null)
     .where(notExcluded)
-    .execute()
-  return rows.map((r) => ({
-    householdKey: r.householdKey as string,
-    householdVisibleAt: r.householdVisibleAt,
-  }))
+    .$narrowType<{ householdKey: string }>()
+}
+
+export async function ownHouseholds(
+  db: Kysely<MatchDatabase>,
+  subjectKey: string,
+  organisationId: string,
+): Promise<OwnHousehold[]> {
+  return ownHouseholdsQuery(db, subjectKey, organisationId).execute()
+}
+
+/** An own household as `ownHouseholdsQuery` reads it, from its JSON. */
+export function ownHouseholdFromJson(h: ShallowDehydrateObject<OwnHousehold>): OwnHousehold {
+  return { householdKey: h.householdKey, householdVisibleAt: timeOrNullFromJson(h.householdVisibleAt) }
 }
 
 /**

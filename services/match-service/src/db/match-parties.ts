@@ -1,5 +1,6 @@
 import type { Sector } from '@verwijsindex/shared'
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely, QueryCreator, ShallowDehydrateObject, Transaction } from 'kysely'
+import { timeFromJson, timeOrNullFromJson } from './json-times.js'
 import type { MatchDatabase, Registration } from './schema.js'
 
 /** An organisation's involvement as the others are told of it: registration, organisation, contact. */
@@ -36,7 +37,8 @@ export const INVOLVEMENT_COLUMNS = [
   'r.externalReference',
 ] as const
 
-export async function partiesOf(db: Kysely<MatchDatabase>, matchId: string): Promise<PartyRow[]> {
+/** A match's parties, with the organisation, the registration's contact and the contacts recorded. */
+export function partiesQuery(db: QueryCreator<MatchDatabase>, matchId: string) {
   return db
     .selectFrom('match.matchParties as p')
     .innerJoin('match.registrations as r', 'r.id', 'p.registrationId')
@@ -57,7 +59,21 @@ export async function partiesOf(db: Kysely<MatchDatabase>, matchId: string): Pro
     .where('p.matchId', '=', matchId)
     .orderBy('p.joinedAt')
     .orderBy('r.createdAt')
-    .execute()
+}
+
+export async function partiesOf(db: Kysely<MatchDatabase>, matchId: string): Promise<PartyRow[]> {
+  return partiesQuery(db, matchId).execute()
+}
+
+/** A party as `partiesQuery` reads it, from its JSON. */
+export function partyFromJson(p: ShallowDehydrateObject<PartyRow>): PartyRow {
+  return {
+    ...p,
+    joinedAt: timeFromJson(p.joinedAt),
+    leftAt: timeOrNullFromJson(p.leftAt),
+    notifiedAt: timeOrNullFromJson(p.notifiedAt),
+    contactedAt: timeOrNullFromJson(p.contactedAt),
+  }
 }
 
 /** The active parties of a match as coordination candidates, earliest registration first. */

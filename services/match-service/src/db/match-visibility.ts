@@ -1,5 +1,5 @@
-import { type CreatedAtCursor, olderThan } from '@verwijsindex/shared'
-import type { ExpressionBuilder, Kysely } from 'kysely'
+import { type AuditEvent, auditRowOf, type CreatedAtCursor, olderThan } from '@verwijsindex/shared'
+import type { ExpressionBuilder, Kysely, QueryCreator } from 'kysely'
 import type { Match, MatchDatabase, MatchesTable } from './schema.js'
 
 /**
@@ -55,17 +55,53 @@ function visibleTo(organisationId: string) {
     ])
 }
 
-/** The match and whether the organisation may see it, in one query. */
-export async function matchSeenBy(
-  db: Kysely<MatchDatabase>,
-  matchId: string,
-  organisationId: string,
-): Promise<(Match & { visible: boolean }) | undefined> {
-  return db
+/** The match and whether the organisation may see it. */
+const matchSeen = (db: QueryCreator<MatchDatabase>, matchId: string, organisationId: string) =>
+  db
     .selectFrom('match.matches as m')
     .selectAll('m')
     .select((eb) => visibleTo(organisationId)(eb).$castTo<boolean>().as('visible'))
     .where('m.id', '=', matchId)
+
+/**
+ * The match and whether the organisation may see it, in one statement. Given the read's audit event, the
+ * same statement records it when the match is visible (a data-modifying CTE: one round trip, not two),
+ * naming the match and its child as the statement reads them. A match out of sight writes nothing here: its
+ * refusal (access.denied) is the caller's to record, on its own.
+ */
+export async function matchSeenBy(
+  db: Kysely<MatchDatabase>,
+  matchId: string,
+  organisationId: string,
+  read?: AuditEvent,
+): Promise<(Match & { visible: boolean }) | undefined> {
+  if (!read) return matchSeen(db, matchId, organisationId).executeTakeFirst()
+  const row = auditRowOf(read)
+  const fromMatch: Partial<Record<keyof typeof row, 'm.id' | 'm.subjectKey'>> = {
+    resourceId: 'm.id',
+    subjectKey: 'm.subjectKey',
+  }
+  const columns = Object.keys(row) as (keyof typeof row)[]
+  return db
+    .with('m', (q) => matchSeen(q, matchId, organisationId))
+    .with('a', (q) =>
+      q
+        .insertInto('audit.events')
+        .columns(columns)
+        .expression(
+          q
+            .selectFrom('m')
+            .select((s) =>
+              columns.map((c) => {
+                const column = fromMatch[c]
+                return column ? s.ref(column).as(c) : s.val(row[c]).as(c)
+              }),
+            )
+            .where((w) => w.ref('m.visible')),
+        ),
+    )
+    .selectFrom('m')
+    .selectAll()
     .executeTakeFirst()
 }
 

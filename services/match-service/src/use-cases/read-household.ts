@@ -1,5 +1,6 @@
 import { type Actor, recordAudit } from '@verwijsindex/shared'
 import type { MatchContext } from '../context.js'
+import { ownHouseholds } from '../db/households.js'
 import type { Organisation } from '../db/schema.js'
 import { householdsFor } from '../views/households.js'
 import type { HouseholdView } from '../views/schemas.js'
@@ -16,7 +17,14 @@ export async function readHousehold(
   id: string,
 ): Promise<{ households: HouseholdView[]; linksShowFrom: Date | null }> {
   const registration = await ownRegistration(ctx.db, actor, organisation, id)
-  const households = await householdsFor(ctx.db, registration.subjectKey, organisation.id, ctx.clock.now())
+  const own = await ownHouseholds(ctx.db, registration.subjectKey, organisation.id)
+  const households = await householdsFor(
+    ctx.db,
+    own,
+    registration.subjectKey,
+    organisation.id,
+    ctx.clock.now(),
+  )
   await recordAudit(ctx.db, actor, 'household.read', {
     subjectKey: registration.subjectKey,
     resource: { type: 'registration', id: registration.id },

@@ -1,4 +1,4 @@
-import { type Actor, type CreatedAtCursor, pageOf, recordAudit } from '@verwijsindex/shared'
+import { type Actor, type CreatedAtCursor, pageOf } from '@verwijsindex/shared'
 import type { MatchContext } from '../context.js'
 import { matchesVisibleTo } from '../db/match-visibility.js'
 import { toMatchView } from '../views/match-view.js'
@@ -21,17 +21,13 @@ export async function readMatches(
   return { items, nextCursor: page.nextCursor }
 }
 
-/** One match the organisation may see. */
+/** One match the organisation may see, audited as read. */
 export async function readMatch(
   ctx: MatchContext,
   actor: Actor,
   organisationId: string,
   matchId: string,
 ): Promise<MatchView> {
-  const match = await visibleMatch(ctx.db, actor, matchId, organisationId)
-  await recordAudit(ctx.db, actor, 'match.read', {
-    subjectKey: match.subjectKey,
-    resource: { type: 'match', id: match.id },
-  })
+  const match = await visibleMatch(ctx.db, actor, matchId, organisationId, { read: true })
   return toMatchView(ctx.db, match, organisationId, ctx.clock.now())
 }

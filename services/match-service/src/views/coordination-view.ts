@@ -1,12 +1,10 @@
 import type { Kysely } from 'kysely'
-import { coordinationWithHistory } from '../db/coordination.js'
+import { type CoordinationWithHistory, coordinationWithHistory } from '../db/coordination.js'
 import type { MatchDatabase } from '../db/schema.js'
 import type { CoordinationHistoryEvent } from '../domain/coordination-history.js'
 
 /** A match's coordination as the parties see it: who, where it stands, and its history. */
-export async function coordinationView(db: Kysely<MatchDatabase>, matchId: string) {
-  const c = await coordinationWithHistory(db, matchId)
-  if (!c) return null
+export function toCoordinationView(c: CoordinationWithHistory) {
   const pending = c.pendingTransferOrganisation
   return {
     organisation: c.organisation,
@@ -28,4 +26,10 @@ export async function coordinationView(db: Kysely<MatchDatabase>, matchId: strin
       reason: h.reason,
     })),
   }
+}
+
+/** A match's coordination as the parties see it, read on its own; null without one. */
+export async function coordinationView(db: Kysely<MatchDatabase>, matchId: string) {
+  const c = await coordinationWithHistory(db, matchId)
+  return c ? toCoordinationView(c) : null
 }

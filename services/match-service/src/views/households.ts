@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { householdLinks, ownHouseholds } from '../db/households.js'
+import { householdLinks, type OwnHousehold } from '../db/households.js'
 import { openMatchOf } from '../db/matches.js'
 import type { MatchDatabase } from '../db/schema.js'
 import { householdLinksShow } from '../domain/household.js'
@@ -7,16 +7,16 @@ import type { HouseholdView, PartyView } from './schemas.js'
 
 /**
  * The viewer's household links: for each of its active registrations on the child that carries a
- * household address (not an excluded one) and whose links show (domain/household.ts), the other
- * organisations' active registrations on other children of that household.
+ * household address (`own`, read by `ownHouseholds`) and whose links show (domain/household.ts), the
+ * other organisations' active registrations on other children of that household.
  */
 export async function householdsFor(
   db: Kysely<MatchDatabase>,
+  own: OwnHousehold[],
   subjectKey: string,
   viewer: string,
   now: Date,
 ): Promise<HouseholdView[]> {
-  const own = await ownHouseholds(db, subjectKey, viewer)
   if (own.length === 0) return []
   const inOpenMatch = (await openMatchOf(db, subjectKey)) !== undefined
   const bySubject = new Map<string, PartyView[]>()

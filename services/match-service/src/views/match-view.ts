@@ -1,24 +1,18 @@
 import type { Kysely } from 'kysely'
-import { contactsOf } from '../db/coordination.js'
-import { partiesOf } from '../db/match-parties.js'
+import { matchDetails } from '../db/match-details.js'
 import type { Match, MatchDatabase } from '../db/schema.js'
-import { coordinationView } from './coordination-view.js'
+import { toCoordinationView } from './coordination-view.js'
 import { householdsFor } from './households.js'
 import { type MatchView, toParty } from './schemas.js'
 
+/** A match as the viewer sees it: one statement, and more only when the viewer has household links to show. */
 export async function toMatchView(
   db: Kysely<MatchDatabase>,
   match: Match,
   viewer: string,
   now: Date,
 ): Promise<MatchView> {
-  // Independent reads: on a pool they run side by side (in a transaction they queue on its connection).
-  const [parties, contacts, coordination, households] = await Promise.all([
-    partiesOf(db, match.id),
-    contactsOf(db, match.id),
-    coordinationView(db, match.id),
-    householdsFor(db, match.subjectKey, viewer, now),
-  ])
+  const { parties, contacts, coordination, ownHouseholds } = await matchDetails(db, match, viewer)
   return {
     id: match.id,
     status: match.status,
@@ -26,7 +20,7 @@ export async function toMatchView(
     closedAt: match.closedAt,
     region: match.regionCode,
     parties: parties.map((p) => toParty(p, viewer)),
-    coordination,
+    coordination: coordination && toCoordinationView(coordination),
     contacted: contacts.map((c) => ({
       organisation: { id: c.id, name: c.name, sector: c.sector },
       at: c.at,
@@ -35,6 +29,6 @@ export async function toMatchView(
       match.warmHandoverAt && match.warmHandoverBy
         ? { at: match.warmHandoverAt, organisation: match.warmHandoverBy }
         : null,
-    households,
+    households: await householdsFor(db, ownHouseholds, match.subjectKey, viewer, now),
   }
 }
