@@ -11,7 +11,7 @@ export const ENV_DESCRIPTIONS = {
   DATABASE_URL:
     'PostgreSQL connection URL. `npm start` runs an embedded PostgreSQL when it is unset; a service started any other way needs it.',
   DATABASE_POOL_MAX:
-    "Connections in each service's own pool; each service also opens 2 for its queue (pg-boss), so the three services of one `npm start` hold at most 3 × HTTP_PROCESSES × (DATABASE_POOL_MAX + 2). See the connection budget.",
+    "Connections in each service process's own pool; each process also opens 2 for its queue (pg-boss), so the three services of one `npm start` hold at most 3 × HTTP_PROCESSES × (DATABASE_POOL_MAX + 2). See the connection budget.",
   DATABASE_ACQUIRE_TIMEOUT_MS:
     'How long a request waits for a pooled connection (or a new one to open) before it is answered 503 `unavailable`.',
   DATABASE_STATEMENT_TIMEOUT_MS:
