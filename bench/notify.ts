@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, readFileSync } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -22,6 +22,7 @@ import { benchDatabase } from './database.js'
 import { Figures, type Sample } from './notify-figures.js'
 import { type PhaseResult, peak, report } from './notify-report.js'
 import { CountingSink } from './notify-sink.js'
+import { processTreeCpuMs } from './process-cpu.js'
 
 const RATE = Number(process.env.BENCH_NOTIFY_RATE ?? 100)
 const SECONDS = Number(process.env.BENCH_NOTIFY_SECONDS ?? 60)
@@ -44,15 +45,6 @@ function planned(i: number): { child: number; org: number } {
   const [local, round] = j < BLOCK ? [j, 0] : j < 2 * BLOCK ? [j - BLOCK, 1] : [2 * (j - 2 * BLOCK), 2]
   const child = block * BLOCK + local
   return { child, org: (child + round * 7) % ORGS }
-}
-
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-  } catch {
-    return 0
-  }
 }
 
 async function startServer(service: 'match' | 'notify', env: NodeJS.ProcessEnv, log: string) {
@@ -148,7 +140,7 @@ export async function runNotifyBench(): Promise<NotifyFigures> {
       say(`-- ${name}`)
       const samples: Sample[] = []
       const started = Date.now()
-      const cpu = { match: cpuMs(match.pid), notify: cpuMs(notify.pid) }
+      const cpu = { match: processTreeCpuMs(match.pid), notify: processTreeCpuMs(notify.pid) }
       let sampling = true
       const sampler = (async () => {
         while (sampling) {
@@ -221,8 +213,8 @@ export async function runNotifyBench(): Promise<NotifyFigures> {
         drainSeconds,
         ...(outage ? { outageDrainSeconds } : {}),
         cpuMsPerRegistration: {
-          match: round((cpuMs(match.pid) - cpu.match) / registrations, 3),
-          notify: round((cpuMs(notify.pid) - cpu.notify) / registrations, 3),
+          match: round((processTreeCpuMs(match.pid) - cpu.match) / registrations, 3),
+          notify: round((processTreeCpuMs(notify.pid) - cpu.notify) / registrations, 3),
         },
         samples,
       }

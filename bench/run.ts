@@ -14,6 +14,7 @@
  * BENCH_SIZE (default 1m): registrations preloaded, with five audit events each. BENCH_SECONDS (default
  * 10): each measurement's length. BENCH_RATE (default 200): the open loop's requests per second for the
  * registration and the match read; BENCH_REPORT_RATE (default 20) for the audit subject report.
+ * BENCH_PROCESSES (default: the number of cores): processes serving the bench server's ports.
  */
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
@@ -23,7 +24,7 @@ import { judge, sizeLabel } from './goals.js'
 import { type NotifyFigures, runNotifyBench } from './notify.js'
 import { type Preloaded, parseSize, preload } from './preload.js'
 import { describeMachine, type Machine, printServiceFigures, writeResults } from './results.js'
-import { type BenchServer, startBenchServer } from './server-process.js'
+import { type BenchServer, benchProcesses, startBenchServer } from './server-process.js'
 import { runServiceBench, type ServiceFigures } from './service-bench.js'
 import { runStatisticsBench, type StatisticsFigures } from './statistics.js'
 import { runSubjectReportBench, type SubjectReportFigures } from './subject-report.js'
@@ -101,7 +102,7 @@ async function main() {
   const startedAt = new Date().toISOString()
   const options = { connections: CONNECTIONS, seconds: SECONDS, rate: RATE }
   say(
-    `verwijsindex bench: ${[...parts].join(', ')}; ${CONNECTIONS} connections, ${SECONDS} s each, open loop at ${RATE}/s, size ${sizeLabel(SIZE)}`,
+    `verwijsindex bench: ${[...parts].join(', ')}; ${CONNECTIONS} connections, ${SECONDS} s each, open loop at ${RATE}/s, size ${sizeLabel(SIZE)}, ${benchProcesses()} server process(es)`,
   )
 
   let empty: ServiceFigures | undefined
@@ -176,6 +177,7 @@ async function main() {
       seconds: SECONDS,
       rate: RATE,
       reportRate: REPORT_RATE,
+      serverProcesses: benchProcesses(),
     },
     size: SIZE,
     durationsSeconds: durations,

@@ -1,28 +1,38 @@
 /**
- * Starts bench/serve.ts (match-service, audit-service, a bare route) in a child process on a bench
- * database, and signs the tokens the load needs. BENCH_PROFILE=<folder> writes a V8 CPU profile of that
- * process there (open it in Chrome's DevTools).
+ * Starts bench/serve.ts (match-service, audit-service, a bare route) on a bench database, in BENCH_PROCESSES
+ * processes (default: one per core) under a primary, and signs the tokens the load needs.
+ * BENCH_PROFILE=<folder> writes a V8 CPU profile of each of those processes there (open it in Chrome's
+ * DevTools).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '@verwijsindex/shared/embedded-postgres'
 import { professional, signToken } from '@verwijsindex/shared/testing'
 import { orgId, REGION } from './fixture.js'
+import { processTreeCpuMs } from './process-cpu.js'
+
+/** Connections each service's pool may hold in all, shared out among the processes. */
+const POOL = 20
 
 export interface BenchServer {
   match: string
   audit: string
   bare: string
-  /** CPU milliseconds the server process has used so far (user + system), from /proc; 0 without /proc. */
+  /** CPU milliseconds all the server's processes have used so far (user + system), from /proc; 0 without. */
   cpuMs(): number
   /** A professional's token for organisation `i` (0-based) of the fixture. */
   professional(i: number): string
   auditor(): string
   policyOfficer(): string
   close(): Promise<void>
+}
+
+/** BENCH_PROCESSES: how many processes serve the bench server's ports; default one per core. */
+export function benchProcesses(): number {
+  return Number(process.env.BENCH_PROCESSES ?? os.availableParallelism())
 }
 
 async function waitFor(child: ChildProcess, text: string): Promise<void> {
@@ -43,11 +53,14 @@ async function waitFor(child: ChildProcess, text: string): Promise<void> {
 export async function startBenchServer(databaseUrl: string, subjectKeySecret: string): Promise<BenchServer> {
   const jwtSecret = randomBytes(32).toString('hex')
   const ports = { match: await freePort(), audit: await freePort(), bare: await freePort() }
+  const processes = benchProcesses()
   const env = {
     ...process.env,
     NODE_ENV: 'development',
     DATABASE_URL: databaseUrl,
-    DATABASE_POOL_MAX: '20',
+    // The same connections however many processes: PostgreSQL sees the same load, the processes differ.
+    DATABASE_POOL_MAX: String(Math.ceil(POOL / processes)),
+    BENCH_PROCESSES: String(processes),
     JWT_SECRET: jwtSecret,
     SUBJECT_KEY_SECRET: subjectKeySecret,
     MATCH_SERVICE_PORT: String(ports.match),
@@ -84,15 +97,7 @@ export async function startBenchServer(databaseUrl: string, subjectKeySecret: st
     match: `http://127.0.0.1:${ports.match}`,
     audit: `http://127.0.0.1:${ports.audit}`,
     bare: `http://127.0.0.1:${ports.bare}`,
-    cpuMs() {
-      try {
-        // utime and stime, in clock ticks (100 per second on Linux), after the command's closing parenthesis.
-        const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-        return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-      } catch {
-        return 0
-      }
-    },
+    cpuMs: () => processTreeCpuMs(server.pid),
     professional: (i) => sign(professional(orgId(i))),
     auditor: () => sign({ sub: 'bench-auditor', roles: ['auditor'] }),
     policyOfficer: () => sign({ sub: 'bench-policy', roles: ['policy_officer'], region: REGION }),

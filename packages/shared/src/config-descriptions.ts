@@ -11,7 +11,7 @@ export const ENV_DESCRIPTIONS = {
   DATABASE_URL:
     'PostgreSQL connection URL. `npm start` runs an embedded PostgreSQL when it is unset; a service started any other way needs it.',
   DATABASE_POOL_MAX:
-    "Connections in each service's own pool; each service also opens 2 for its queue (pg-boss), so the three services of one `npm start` hold at most 3 × (DATABASE_POOL_MAX + 2). See the connection budget.",
+    "Connections in each service process's own pool; each process also opens 2 for its queue (pg-boss), so the three services of one `npm start` hold at most 3 × HTTP_PROCESSES × (DATABASE_POOL_MAX + 2). See the connection budget.",
   DATABASE_ACQUIRE_TIMEOUT_MS:
     'How long a request waits for a pooled connection (or a new one to open) before it is answered 503 `unavailable`.',
   DATABASE_STATEMENT_TIMEOUT_MS:
@@ -60,6 +60,8 @@ export const ENV_DESCRIPTIONS = {
   OIDC_CLIENT_ID: "The console's client id at the identity provider (with `OIDC_ISSUER`).",
   OIDC_CLIENT_SECRET: "The console's client secret at the identity provider (with `OIDC_ISSUER`).",
   HOST: 'Listening address (`0.0.0.0` in containers).',
+  HTTP_PROCESSES:
+    "Processes serving each of match-, notify- and audit-service's ports (node:cluster; the console always runs in one). Above 1 a service uses more cores of one machine, as replicas would: the primary only supervises and replaces a process that dies, exactly one process also runs the background work (queues, schedules, the audit sealer), and each holds a pool of its own, so a service holds HTTP_PROCESSES × (DATABASE_POOL_MAX + 2) connections. Per-process limits count per process, like per replica: RATE_LIMIT_PER_MINUTE and AUDIT_EXPORT_CONCURRENCY. Default 1: one process, no primary.",
   RATE_LIMIT_PER_MINUTE: 'Requests per minute per token subject (per client address without a valid token).',
   TOKEN_MAX_LIFETIME_SECONDS:
     'Longest token lifetime accepted (`exp` minus `iat`, or `exp` minus now without `iat`); tokens without `exp` are refused. Default 43200 (12 hours).',

@@ -10,6 +10,9 @@ const optionalText = z
   .string()
   .optional()
   .transform((value) => (value === '' ? undefined : value))
+/** An optional PEM block, recognised by its BEGIN line. */
+const optionalPem = (begin: string, message: string) =>
+  optionalText.pipe(z.string().includes(begin, { message }).optional())
 
 /**
  * Every environment variable the services read, parsed once at start-up. ENV_DESCRIPTIONS below says
@@ -39,22 +42,13 @@ export const envSchema = z
     ),
     MAIL_FROM: z.string().min(3).default('Verwijsindex <noreply@verwijsindex.localhost>'),
     JWT_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-    JWT_PUBLIC_KEY: optionalText.pipe(
-      z.string().includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key' }).optional(),
-    ),
+    JWT_PUBLIC_KEY: optionalPem('BEGIN PUBLIC KEY', 'must be a PEM public key'),
     JWKS_URL: optionalText.pipe(z.url().optional()),
     JWT_ISSUER: optionalText,
     JWT_AUDIENCE: optionalText,
     SUBJECT_KEY_SECRET: z.string().min(32, 'must be at least 32 characters'),
-    AUDIT_SIGNING_KEY: optionalText.pipe(
-      z.string().includes('BEGIN PRIVATE KEY', { message: 'must be a PKCS#8 PEM private key' }).optional(),
-    ),
-    AUDIT_PREVIOUS_PUBLIC_KEYS: optionalText.pipe(
-      z
-        .string()
-        .includes('BEGIN PUBLIC KEY', { message: 'must be one or more SPKI PEM public keys' })
-        .optional(),
-    ),
+    AUDIT_SIGNING_KEY: optionalPem('BEGIN PRIVATE KEY', 'must be a PKCS#8 PEM private key'),
+    AUDIT_PREVIOUS_PUBLIC_KEYS: optionalPem('BEGIN PUBLIC KEY', 'must be one or more SPKI PEM public keys'),
     MATCH_SERVICE_PORT: port(3001),
     NOTIFY_SERVICE_PORT: port(3002),
     AUDIT_SERVICE_PORT: port(3003),
@@ -76,6 +70,7 @@ export const envSchema = z
     OIDC_CLIENT_ID: optionalText,
     OIDC_CLIENT_SECRET: optionalText,
     HOST: z.string().default('127.0.0.1'),
+    HTTP_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     // A partner's identity provider issues short-lived tokens; 12 hours is a working day with margin (max a week).
     TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(604_800).default(43_200),
@@ -162,6 +157,8 @@ export interface Config {
     oidc: { issuer: string; clientId: string; clientSecret: string } | undefined
   }
   host: string
+  /** Processes serving each service's HTTP port (node:cluster); background work runs in one of them. */
+  httpProcesses: number
   rateLimitPerMinute: number
   /** Tokens living longer than this (or without `exp`) are refused. */
   tokenMaxLifetimeSeconds: number
@@ -266,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : undefined,
     },
     host: e.HOST,
+    httpProcesses: e.HTTP_PROCESSES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
     auditExportConcurrency: e.AUDIT_EXPORT_CONCURRENCY,

@@ -1,4 +1,3 @@
-import closeWithGrace from 'close-with-grace'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { DestinationStream } from 'pino'
@@ -8,7 +7,7 @@ import { createServiceApp } from './app.js'
 import { recordDenied } from './audit.js'
 import { verifySubjectKeyFingerprint } from './bsn.js'
 import { type Clock, systemClock } from './clock.js'
-import { type Config, loadConfig, loadConfigOrExit } from './config.js'
+import { type Config, loadConfig } from './config.js'
 import type { IdempotencyTable } from './db/index.js'
 import {
   createDb,
@@ -225,33 +224,6 @@ async function openDatabase<DB extends SharedTables>(
   return db
 }
 
-/** Entry point of a standalone service process (the container, or `npm start -w`). */
-export async function runService<DB extends SharedTables>(definition: ServiceDefinition<DB>): Promise<void> {
-  const config = loadConfigOrExit()
-  let app: FastifyInstance
-  try {
-    app = await buildService(definition, { config, workers: true })
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-    process.exit(1)
-  }
-  closeWithGrace({ delay: 10_000, skip: ['unhandledRejection'] }, async ({ err }) => {
-    if (err) app.log.error({ err }, 'shutting down after an error')
-    await app.close()
-  })
-  survivePromisesRejectedByLostConnections(app.log)
-  stopWithSupervisor()
-  await app.listen({ port: definition.port(config), host: config.host })
-}
-
-/**
- * A service `npm start` started (with an IPC channel) stops gracefully when that supervisor is gone, even
- * killed: no orphaned service keeps its port and connections.
- */
-export function stopWithSupervisor(): void {
-  if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'))
-}
-
 /** Every service's view of the queues: jobs waiting per queue and the age of the oldest. */
 function registerQueueGauges(registry: Registry, db: Kysely<SharedTables>): void {
   registerDatabaseGauges(registry, () => queueDepths(db), [
@@ -268,20 +240,4 @@ function registerQueueGauges(registry: Registry, db: Kysely<SharedTables>): void
       samples: (depths) => depths.map((d) => ({ labels: { queue: d.queue }, value: d.oldestSeconds })),
     },
   ])
-}
-
-/**
- * pg-boss (10.x) completes and fails jobs without awaiting the promise: with the database away, that
- * rejection is unhandled, and close-with-grace would end the process for it. A rejection that means "the
- * database is not reachable" is logged and ridden out (pg-boss retries the job after its expiry); any
- * other unhandled rejection is still a bug that ends the process, as an uncaught exception.
- */
-export function survivePromisesRejectedByLostConnections(log: Pick<FastifyBaseLogger, 'warn'>): void {
-  process.on('unhandledRejection', (reason) => {
-    if (isDatabaseUnavailable(reason)) {
-      log.warn({ err: reason }, 'database unavailable (unhandled rejection ridden out)')
-      return
-    }
-    throw reason
-  })
 }

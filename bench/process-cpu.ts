@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync } from 'node:fs'
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100
+
+interface ProcessTimes {
+  parent: number
+  /** utime + stime, and cutime + cstime (children that exited and were waited for), in ticks. */
+  ticks: number
+}
+
+function times(pid: number): ProcessTimes | undefined {
+  try {
+    // The fields after the command's closing parenthesis: state, ppid, …, utime (11), stime, cutime, cstime.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0)
+    return { parent: Number(fields[1]), ticks }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * CPU milliseconds (user + system) that process `pid` and every process under it have used so far, from
+ * /proc: a server of several processes (node:cluster) is measured whole, including any that already exited.
+ * 0 without /proc.
+ */
+export function processTreeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name))
+  } catch {
+    return 0
+  }
+  const children = new Map<number, number[]>()
+  const all = new Map<number, ProcessTimes>()
+  for (const entry of entries) {
+    const found = times(Number(entry))
+    if (!found) continue
+    all.set(Number(entry), found)
+    children.set(found.parent, [...(children.get(found.parent) ?? []), Number(entry)])
+  }
+  let ticks = 0
+  const pending = [pid]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    ticks += all.get(next)?.ticks ?? 0
+    pending.push(...(children.get(next) ?? []))
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND
+}
