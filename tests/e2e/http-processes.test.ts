@@ -159,8 +159,12 @@ describe('HTTP_PROCESSES=2', () => {
     process.kill(background, 'SIGKILL')
     await waitFor(
       () => {
+        // Its process shows in the process tree before the primary's line about it reaches this pipe.
         const now = httpProcesses(primary)
-        return now.length === 2 && !now.includes(background)
+        const replacement = now.find((pid) => !first.includes(pid))
+        return (
+          now.length === 2 && !now.includes(background) && started().some((l) => l.process === replacement)
+        )
       },
       { what: 'the killed process to be replaced', timeoutMs: 30_000, intervalMs: 100, detail: () => output },
     )
