@@ -1,0 +1,29 @@
+-- Region statistics at 10M registrations (issue 14): the running month is computed on every read, so each
+-- statistics query reads its month through an index alone (an index-only scan), never a table's every row
+-- nor a heap page per row. The two month-range indexes of 0030 become covering ones.
+
+-- Registrations created in a month: the columns the figures group by, the child for its birth date and the
+-- household for the household links.
+drop index match.registrations_created_idx;
+create index registrations_created_idx on match.registrations (created_at)
+  include (organisation_id, kind, municipality, subject_key, household_key);
+
+-- Registrations ended in a month, by reason and region.
+drop index match.registrations_ended_idx;
+create index registrations_ended_idx on match.registrations (ended_at)
+  include (organisation_id, municipality, end_reason) where ended_at is not null;
+
+-- Matches closed in a month, and open at its end (closed_at null or later): counted without their rows.
+create index matches_closed_idx on match.matches (region_code, closed_at) include (created_at);
+-- Warm handovers recorded in a month.
+create index matches_handover_idx on match.matches (region_code, warm_handover_at)
+  where warm_handover_at is not null;
+
+-- Coordinations accepted in a month, with their designation moment for the time to acceptance.
+create index coordinations_accepted_idx on match.coordinations (accepted_at) include (proposed_at)
+  where accepted_at is not null;
+
+-- Coordination events in a month, by event, reason and level.
+drop index match.coordination_history_at_idx;
+create index coordination_history_at_idx on match.coordination_history (at)
+  include (match_id, event, reason, level);
