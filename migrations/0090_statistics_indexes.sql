@@ -27,3 +27,14 @@ create index coordinations_accepted_idx on match.coordinations (accepted_at) inc
 drop index match.coordination_history_at_idx;
 create index coordination_history_at_idx on match.coordination_history (at)
   include (match_id, event, reason, level);
+
+-- Household links of a month's registrations: each looks for another child's registration at its address,
+-- ended ones included (registrations_household_idx holds active ones only); without this every lookup read
+-- the registrations made before it.
+create index registrations_household_statistics_idx on match.registrations (household_key)
+  include (subject_key, created_at, ended_at) where household_key is not null;
+
+-- Parties and contacts of the matches opened in a month: they come after their match, so a month's are
+-- read from its start on, not every party and contact there is.
+create index match_parties_joined_idx on match.match_parties (joined_at) include (match_id, organisation_id);
+create index match_contacts_first_idx on match.match_contacts (first_at) include (match_id, organisation_id);

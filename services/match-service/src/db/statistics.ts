@@ -95,7 +95,9 @@ export async function matchCounts(db: Kysely<MatchDatabase>, { region, start, en
 
 /**
  * Matches opened in the range whose parties' organisations come from more than one region: their least and
- * greatest region differ (which aggregates by hashing; count(distinct) sorts every party).
+ * greatest region differ (which aggregates by hashing; count(distinct) sorts every party). A party joins its
+ * match when the match forms or later, so only parties joined since `start` are read (by index, 0090) instead
+ * of every party of every match.
  */
 export async function crossRegionMatches(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
   const { rows } = await sql<{ count: string }>`
@@ -105,6 +107,7 @@ export async function crossRegionMatches(db: Kysely<MatchDatabase>, { region, st
         join match.match_parties p on p.match_id = m.id
         join match.organisations o on o.id = p.organisation_id
        where m.region_code = ${region} and m.created_at >= ${start} and m.created_at < ${end}
+         and p.joined_at >= ${start}
        group by m.id
       having min(o.region_code) <> max(o.region_code)) x`.execute(db)
   return Number(rows[0]?.count ?? 0)
@@ -116,7 +119,10 @@ export async function crossRegionMatches(db: Kysely<MatchDatabase>, { region, st
  */
 const epochMs = (column: string) => sql<number>`floor(extract(epoch from ${sql.raw(column)}) * 1000)::bigint`
 
-/** Every party of the matches opened in the range, with its first recorded contact. */
+/**
+ * Every party of the matches opened in the range, with its first recorded contact. Parties and contacts come
+ * after their match, so both are read from `start` on, as above.
+ */
 export async function openedMatchParties(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
   const { rows } = await sql<{
     matchId: string
@@ -128,8 +134,10 @@ export async function openedMatchParties(db: Kysely<MatchDatabase>, { region, st
            ${epochMs('c.first_at')} as "contactedAt"
       from match.matches m
       join match.match_parties p on p.match_id = m.id
-      left join match.match_contacts c on c.match_id = m.id and c.organisation_id = p.organisation_id
-     where m.region_code = ${region} and m.created_at >= ${start} and m.created_at < ${end}`.execute(db)
+      left join match.match_contacts c
+             on c.match_id = m.id and c.organisation_id = p.organisation_id and c.first_at >= ${start}
+     where m.region_code = ${region} and m.created_at >= ${start} and m.created_at < ${end}
+       and p.joined_at >= ${start}`.execute(db)
   return rows.map((r) => ({
     matchId: r.matchId,
     createdAt: new Date(r.createdAt),
@@ -138,33 +146,29 @@ export async function openedMatchParties(db: Kysely<MatchDatabase>, { region, st
   }))
 }
 
-/**
- * Coordination history of the region's matches in the range: designations, acceptances, declines, escalations.
- * A month's events are few beside the region's matches: each looks up its match's region by key (a subquery),
- * where a join would read every match of the region to hash them.
- */
+/** Coordination history of the region's matches in the range: designations, acceptances, declines, escalations. */
 export async function coordinationEvents(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
   const { rows } = await sql<{ event: string; reason: string | null; level: number | null; count: string }>`
     select h.event, h.reason, h.level, count(*) as count
       from match.coordination_history h
-     where h.at >= ${start} and h.at < ${end}
+      join match.matches m on m.id = h.match_id
+     where m.region_code = ${region} and h.at >= ${start} and h.at < ${end}
        and h.event in ('proposed', 'accepted', 'declined', 'escalated')
-       and (select m.region_code from match.matches m where m.id = h.match_id) = ${region}
      group by 1, 2, 3`.execute(db)
   return rows.map((r) => ({ ...r, count: Number(r.count) }))
 }
 
 /**
- * Coordinations accepted in the range (each finding its match's region by key, as above), counted by the
- * Amsterdam dates of their designation and acceptance: the working days between them depend on nothing else.
+ * Coordinations accepted in the range, counted by the Amsterdam dates of their designation and acceptance:
+ * the working days between them depend on nothing else.
  */
 export async function acceptances(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
   const { rows } = await sql<{ proposedOn: string; acceptedOn: string; count: string }>`
     select (c.proposed_at at time zone 'Europe/Amsterdam')::date as "proposedOn",
            (c.accepted_at at time zone 'Europe/Amsterdam')::date as "acceptedOn", count(*) as count
       from match.coordinations c
-     where c.accepted_at >= ${start} and c.accepted_at < ${end}
-       and (select m.region_code from match.matches m where m.id = c.match_id) = ${region}
+      join match.matches m on m.id = c.match_id
+     where m.region_code = ${region} and c.accepted_at >= ${start} and c.accepted_at < ${end}
      group by 1, 2`.execute(db)
   return rows.map((r) => ({ ...r, count: Number(r.count) }))
 }
