@@ -1,6 +1,6 @@
--- Region statistics at 10M registrations (issue 14): the running month is computed on every read, so each
--- statistics query reads its month through an index alone (an index-only scan), never a table's every row
--- nor a heap page per row. The two month-range indexes of 0030 become covering ones.
+-- Region statistics at 10M registrations (issue 14): the running month is computed on every read, so the
+-- statistics queries read a month's rows from an index that holds the columns they need (an index-only
+-- scan), not a heap page per row nor every row of the table. The month-range indexes of 0030 become such.
 
 -- Registrations created in a month: the columns the figures group by, the child for its birth date and the
 -- household for the household links.
@@ -19,8 +19,8 @@ create index matches_closed_idx on match.matches (region_code, closed_at) includ
 create index matches_handover_idx on match.matches (region_code, warm_handover_at)
   where warm_handover_at is not null;
 
--- Coordinations accepted in a month, with their designation moment for the time to acceptance.
-create index coordinations_accepted_idx on match.coordinations (accepted_at) include (proposed_at)
+-- Coordinations accepted in a month, with their match (for its region) and designation moment.
+create index coordinations_accepted_idx on match.coordinations (accepted_at) include (match_id, proposed_at)
   where accepted_at is not null;
 
 -- Coordination events in a month, by event, reason and level.
