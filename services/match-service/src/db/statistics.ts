@@ -9,7 +9,12 @@ type Range = { region: string; start: Date; end: Date }
 
 const registrationRegion = sql<string>`coalesce(rm.code, o.region_code)`
 
-/** Registrations created in the range, grouped by sector, kind, age on creation and municipality. */
+/**
+ * Registrations created in the range, grouped by sector, kind, age on creation and municipality. The month's
+ * registrations are grouped by organisation and municipality first and the region's test runs on those few
+ * thousand groups: the planner cannot estimate that test, and taking it for a handful of rows it joined the
+ * birth dates row by row.
+ */
 export async function createdRegistrations(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
   const { rows } = await sql<{
     sector: string
@@ -18,14 +23,17 @@ export async function createdRegistrations(db: Kysely<MatchDatabase>, { region, 
     municipality: string | null
     count: string
   }>`
-    select o.sector, r.kind, r.municipality,
-           extract(year from age((r.created_at at time zone 'Europe/Amsterdam')::date, s.birth_date))::int as age,
-           count(*) as count
-      from match.registrations r
-      join match.organisations o on o.id = r.organisation_id
-      join match.subjects s on s.subject_key = r.subject_key
-      left join match.region_municipalities rm on rm.municipality = r.municipality
-     where r.created_at >= ${start} and r.created_at < ${end} and ${registrationRegion} = ${region}
+    select o.sector, g.kind, g.municipality, g.age, sum(g.count) as count
+      from (select r.organisation_id, r.kind, r.municipality,
+                   extract(year from age((r.created_at at time zone 'Europe/Amsterdam')::date, s.birth_date))::int as age,
+                   count(*) as count
+              from match.registrations r
+              join match.subjects s on s.subject_key = r.subject_key
+             where r.created_at >= ${start} and r.created_at < ${end}
+             group by 1, 2, 3, 4) g
+      join match.organisations o on o.id = g.organisation_id
+      left join match.region_municipalities rm on rm.municipality = g.municipality
+     where ${registrationRegion} = ${region}
      group by 1, 2, 3, 4`.execute(db)
   return rows.map((r) => ({ ...r, count: Number(r.count) }))
 }
@@ -61,15 +69,19 @@ export async function householdLinks(db: Kysely<MatchDatabase>, { region, start,
   return Number(rows[0]?.count ?? 0)
 }
 
+/** Each count on an index of its own (0090): open at the end is never closed, or closed after it. */
 export async function matchCounts(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
   const { rows } = await sql<Record<'opened' | 'closed' | 'openAtEnd' | 'handovers', string>>`
-    select count(*) filter (where created_at >= ${start}) as opened,
-           count(*) filter (where closed_at >= ${start} and closed_at < ${end}) as closed,
-           count(*) filter (where closed_at is null or closed_at >= ${end}) as "openAtEnd",
-           count(*) filter (where warm_handover_at >= ${start} and warm_handover_at < ${end}) as handovers
-      from match.matches
-     where region_code = ${region} and created_at < ${end}
-       and (created_at >= ${start} or closed_at is null or closed_at >= ${start} or warm_handover_at >= ${start})`.execute(
+    select (select count(*) from match.matches
+             where region_code = ${region} and created_at >= ${start} and created_at < ${end}) as opened,
+           (select count(*) from match.matches
+             where region_code = ${region} and closed_at >= ${start} and closed_at < ${end}) as closed,
+           (select count(*) from match.matches
+             where region_code = ${region} and closed_at is null and created_at < ${end})
+         + (select count(*) from match.matches
+             where region_code = ${region} and closed_at >= ${end} and created_at < ${end}) as "openAtEnd",
+           (select count(*) from match.matches
+             where region_code = ${region} and warm_handover_at >= ${start} and warm_handover_at < ${end}) as handovers`.execute(
     db,
   )
   const r = rows[0]
@@ -81,7 +93,12 @@ export async function matchCounts(db: Kysely<MatchDatabase>, { region, start, en
   }
 }
 
-/** Matches opened in the range whose parties' organisations come from more than one region. */
+/**
+ * Matches opened in the range whose parties' organisations come from more than one region: their least and
+ * greatest region differ (which aggregates by hashing; count(distinct) sorts every party). A party joins its
+ * match when the match forms or later, so only parties joined since `start` are read (by index, 0090) instead
+ * of every party of every match.
+ */
 export async function crossRegionMatches(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
   const { rows } = await sql<{ count: string }>`
     select count(*) as count from (
@@ -90,20 +107,43 @@ export async function crossRegionMatches(db: Kysely<MatchDatabase>, { region, st
         join match.match_parties p on p.match_id = m.id
         join match.organisations o on o.id = p.organisation_id
        where m.region_code = ${region} and m.created_at >= ${start} and m.created_at < ${end}
+         and p.joined_at >= ${start}
        group by m.id
-      having count(distinct o.region_code) > 1) x`.execute(db)
+      having min(o.region_code) <> max(o.region_code)) x`.execute(db)
   return Number(rows[0]?.count ?? 0)
 }
 
-/** Every party of the matches opened in the range, with its first recorded contact. */
+/**
+ * An instant as epoch milliseconds: pg's parser takes microseconds a timestamp, and a month of a large region
+ * has hundreds of thousands of them.
+ */
+const epochMs = (column: string) => sql<number>`floor(extract(epoch from ${sql.raw(column)}) * 1000)::bigint`
+
+/**
+ * Every party of the matches opened in the range, with its first recorded contact. Parties and contacts come
+ * after their match, so both are read from `start` on, as above.
+ */
 export async function openedMatchParties(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
-  const { rows } = await sql<{ matchId: string; createdAt: Date; joinedAt: Date; contactedAt: Date | null }>`
-    select m.id as "matchId", m.created_at as "createdAt", p.joined_at as "joinedAt", c.first_at as "contactedAt"
+  const { rows } = await sql<{
+    matchId: string
+    createdAt: number
+    joinedAt: number
+    contactedAt: number | null
+  }>`
+    select m.id as "matchId", ${epochMs('m.created_at')} as "createdAt", ${epochMs('p.joined_at')} as "joinedAt",
+           ${epochMs('c.first_at')} as "contactedAt"
       from match.matches m
       join match.match_parties p on p.match_id = m.id
-      left join match.match_contacts c on c.match_id = m.id and c.organisation_id = p.organisation_id
-     where m.region_code = ${region} and m.created_at >= ${start} and m.created_at < ${end}`.execute(db)
-  return rows
+      left join match.match_contacts c
+             on c.match_id = m.id and c.organisation_id = p.organisation_id and c.first_at >= ${start}
+     where m.region_code = ${region} and m.created_at >= ${start} and m.created_at < ${end}
+       and p.joined_at >= ${start}`.execute(db)
+  return rows.map((r) => ({
+    matchId: r.matchId,
+    createdAt: new Date(r.createdAt),
+    joinedAt: new Date(r.joinedAt),
+    contactedAt: r.contactedAt === null ? null : new Date(r.contactedAt),
+  }))
 }
 
 /** Coordination history of the region's matches in the range: designations, acceptances, declines, escalations. */
@@ -118,14 +158,19 @@ export async function coordinationEvents(db: Kysely<MatchDatabase>, { region, st
   return rows.map((r) => ({ ...r, count: Number(r.count) }))
 }
 
-/** Designation and acceptance moments of the coordinations accepted in the range. */
+/**
+ * Coordinations accepted in the range, counted by the Amsterdam dates of their designation and acceptance:
+ * the working days between them depend on nothing else.
+ */
 export async function acceptances(db: Kysely<MatchDatabase>, { region, start, end }: Range) {
-  const { rows } = await sql<{ proposedAt: Date; acceptedAt: Date }>`
-    select c.proposed_at as "proposedAt", c.accepted_at as "acceptedAt"
+  const { rows } = await sql<{ proposedOn: string; acceptedOn: string; count: string }>`
+    select (c.proposed_at at time zone 'Europe/Amsterdam')::date as "proposedOn",
+           (c.accepted_at at time zone 'Europe/Amsterdam')::date as "acceptedOn", count(*) as count
       from match.coordinations c
       join match.matches m on m.id = c.match_id
-     where m.region_code = ${region} and c.accepted_at >= ${start} and c.accepted_at < ${end}`.execute(db)
-  return rows
+     where m.region_code = ${region} and c.accepted_at >= ${start} and c.accepted_at < ${end}
+     group by 1, 2`.execute(db)
+  return rows.map((r) => ({ ...r, count: Number(r.count) }))
 }
 
 /** Matches open at `end` whose coordination's last state before it was `unassigned` (only matches ever unassigned are looked at). */

@@ -173,10 +173,13 @@ export function workingCalendar(regionHolidays: readonly string[]) {
     return wall - offsetAt(wall - offsetAt(wall))
   }
   const midnightOf = (date: string) => memo(midnights, date, () => instantOf(date, 0))
+  const daysBetweenDates = (from: string, to: string) => Math.max(0, ordinalOf(to) - ordinalOf(from))
   return {
     daysBetween(from: Date, to: Date): number {
-      return Math.max(0, ordinalOf(dateOf(to)) - ordinalOf(dateOf(from)))
+      return daysBetweenDates(dateOf(from), dateOf(to))
     },
+    /** `daysBetween` of two Amsterdam dates (YYYY-MM-DD). */
+    daysBetweenDates,
     deadline(from: Date, duration: Duration): Date {
       if ('hours' in duration) return new Date(from.getTime() + duration.hours * HOUR)
       const start = dateOf(from)

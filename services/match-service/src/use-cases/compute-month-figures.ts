@@ -127,9 +127,11 @@ export async function computeMonthFigures(
           historyOf('proposed').map((h) => ({ key: 'x', count: h.count })),
         ),
       ),
-      accepted: accepted.length,
+      accepted: accepted.reduce((a, r) => a + r.count, 0),
       medianWorkingDaysToAcceptance: median(
-        accepted.map((a) => calendar.daysBetween(a.proposedAt, a.acceptedAt)),
+        accepted.flatMap((a) =>
+          Array<number>(a.count).fill(calendar.daysBetweenDates(a.proposedOn, a.acceptedOn)),
+        ),
       ),
       declined: sum(declinesByReason),
       declinesByReason,
