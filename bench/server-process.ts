@@ -30,9 +30,13 @@ export interface BenchServer {
   close(): Promise<void>
 }
 
-/** BENCH_PROCESSES: how many processes serve the bench server's ports; default one per core. */
+/**
+ * BENCH_PROCESSES: how many processes serve the bench server's ports; default one per two cores, since
+ * PostgreSQL and the load generator share the machine and need about half of it. On 2 cores a second
+ * process measured 14% fewer registrations at 47% more CPU each (docs/operations.md §8).
+ */
 export function benchProcesses(): number {
-  return Number(process.env.BENCH_PROCESSES ?? os.availableParallelism())
+  return Number(process.env.BENCH_PROCESSES ?? Math.max(1, Math.floor(os.availableParallelism() / 2)))
 }
 
 async function waitFor(child: ChildProcess, text: string): Promise<void> {

@@ -14,6 +14,7 @@ import { pgbench } from './pgbench.js'
 import type { BenchServer } from './server-process.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
+const WARM_UP_SECONDS = 3
 const say = (line: string) => process.stdout.write(`${line}\n`)
 
 export interface ServiceFigures {
@@ -41,22 +42,27 @@ export interface ServiceBenchOptions {
   bare: boolean
 }
 
-/** Registrations: fresh children mostly; one request in four on a child registered before, so matches form. */
-function registrations(server: BenchServer): (i: number) => Request {
+/**
+ * Registrations, each by a random organisation of the fixture. `fresh`: every one on a new child, the work of
+ * bench/registration.sql, for the throughput beside pgbench. Else as a region's day goes: one request in four
+ * on a child registered before, so matches form (and the match reads have matches to read).
+ */
+function registrations(server: BenchServer): (options: { fresh: boolean }) => (i: number) => Request {
   let counter = 0
-  return () => {
-    counter++
-    const child = counter % 4 === 0 ? Math.floor(Math.random() * counter) : counter
-    return {
-      method: 'POST',
-      path: '/v1/registrations',
-      headers: {
-        authorization: `Bearer ${server.professional(Math.floor(Math.random() * ORGS))}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ bsn: generateBsn(child), birthDate: '2015-06-01', kind: 'concern' }),
+  return ({ fresh }) =>
+    () => {
+      counter++
+      const child = !fresh && counter % 4 === 0 ? Math.floor(Math.random() * counter) : counter
+      return {
+        method: 'POST',
+        path: '/v1/registrations',
+        headers: {
+          authorization: `Bearer ${server.professional(Math.floor(Math.random() * ORGS))}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ bsn: generateBsn(child), birthDate: '2015-06-01', kind: 'concern' }),
+      }
     }
-  }
 }
 
 interface ReadTarget {
@@ -151,11 +157,25 @@ export async function runServiceBench(
           closedLoop(server.bare, { ...closed, next: () => ({ method: 'GET', path: '/bare', headers: {} }) }),
         )
       : undefined
-    const registerNext = registrations(server)
+    const registering = registrations(server)
+    // A running region, not a database a minute old: a warm-up of registrations (matches among them) and
+    // then ANALYZE, as autovacuum does within a minute. Without it the server's connections keep the plans
+    // they cached for empty tables, which read every row as the tables grow (hundreds of rows a request
+    // within seconds), and Node's code is not yet compiled.
+    await closedLoop(server.match, {
+      connections,
+      seconds: WARM_UP_SECONDS,
+      next: registering({ fresh: false }),
+    })
+    await client.query('analyze')
+    say('  warm-up done')
     const registration = await step('registrations', () =>
-      closedLoop(server.match, { ...closed, next: registerNext }),
+      closedLoop(server.match, { ...closed, next: registering({ fresh: true }) }),
     )
     const registrationSql = await step('pgbench registration.sql', () => sql('registration.sql'))
+    const registrationOpenLoop = await step(`registrations at ${rate}/s`, () =>
+      openLoop(server.match, { rate, seconds, next: registering({ fresh: false }) }),
+    )
 
     const targets = await readTargets(client)
     if (targets.length === 0) throw new Error('no open match to read: the registrations made none')
@@ -163,9 +183,6 @@ export async function runServiceBench(
     const read = await step('match reads', () => closedLoop(server.match, { ...closed, next: readNext }))
     const readSql = await step('pgbench match-read.sql', () =>
       sql('match-read.sql', { count: targets.length }),
-    )
-    const registrationOpenLoop = await step(`registrations at ${rate}/s`, () =>
-      openLoop(server.match, { rate, seconds, next: registerNext }),
     )
     const readOpenLoop = await step(`match reads at ${rate}/s`, () =>
       openLoop(server.match, { rate, seconds, next: readNext }),

@@ -1,6 +1,7 @@
 // packages/shared's own queries: the audit writer, the organisation check, the subject-key fingerprint,
 // Idempotency-Key records and the keyset condition lists share.
 export * from './audit-events.js'
+export * from './compiled-once.js'
 export * from './idempotency-keys.js'
 export * from './keyset.js'
 export * from './organisations.js'

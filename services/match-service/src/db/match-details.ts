@@ -1,3 +1,4 @@
+import { compiledOnce } from '@verwijsindex/shared'
 import type { Kysely } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import { contactsQuery, coordinationFromJson, coordinationJson } from './coordination.js'
@@ -5,6 +6,17 @@ import { ownHouseholdFromJson, ownHouseholdsQuery } from './households.js'
 import { timeFromJson } from './json-times.js'
 import { partiesQuery, partyFromJson } from './match-parties.js'
 import type { Match, MatchDatabase } from './schema.js'
+
+// Every match view runs it: compiled once.
+const details = compiledOnce(
+  (db: Kysely<MatchDatabase>, p: { matchId: string; subjectKey: string; viewer: string }) =>
+    db.selectNoFrom([
+      jsonArrayFrom(partiesQuery(db, p.matchId)).as('parties'),
+      jsonArrayFrom(contactsQuery(db, p.matchId)).as('contacts'),
+      coordinationJson(db, p.matchId).as('coordination'),
+      jsonArrayFrom(ownHouseholdsQuery(db, p.subjectKey, p.viewer)).as('ownHouseholds'),
+    ]),
+)
 
 /**
  * Everything a match's view shows beside the match itself, in one statement (a round trip costs more than
@@ -16,14 +28,8 @@ export async function matchDetails(
   match: Pick<Match, 'id' | 'subjectKey'>,
   viewer: string,
 ) {
-  const row = await db
-    .selectNoFrom([
-      jsonArrayFrom(partiesQuery(db, match.id)).as('parties'),
-      jsonArrayFrom(contactsQuery(db, match.id)).as('contacts'),
-      coordinationJson(db, match.id).as('coordination'),
-      jsonArrayFrom(ownHouseholdsQuery(db, match.subjectKey, viewer)).as('ownHouseholds'),
-    ])
-    .executeTakeFirstOrThrow()
+  const [row] = await details(db, { matchId: match.id, subjectKey: match.subjectKey, viewer })
+  if (!row) throw new Error('a statement without FROM answered no row')
   return {
     parties: row.parties.map(partyFromJson),
     contacts: row.contacts.map((c) => ({ ...c, at: timeFromJson(c.at) })),

@@ -1,4 +1,10 @@
-import { type AuditEvent, auditRowOf, type CreatedAtCursor, olderThan } from '@verwijsindex/shared'
+import {
+  type AuditEvent,
+  auditRowOf,
+  type CreatedAtCursor,
+  compiledOnce,
+  olderThan,
+} from '@verwijsindex/shared'
 import type { ExpressionBuilder, Kysely, QueryCreator } from 'kysely'
 import type { Match, MatchDatabase, MatchesTable } from './schema.js'
 
@@ -76,34 +82,41 @@ export async function matchSeenBy(
   read?: AuditEvent,
 ): Promise<(Match & { visible: boolean }) | undefined> {
   if (!read) return matchSeen(db, matchId, organisationId).executeTakeFirst()
-  const row = auditRowOf(read)
-  const fromMatch: Partial<Record<keyof typeof row, 'm.id' | 'm.subjectKey'>> = {
-    resourceId: 'm.id',
-    subjectKey: 'm.subjectKey',
-  }
-  const columns = Object.keys(row) as (keyof typeof row)[]
-  return db
-    .with('m', (q) => matchSeen(q, matchId, organisationId))
-    .with('a', (q) =>
-      q
-        .insertInto('audit.events')
-        .columns(columns)
-        .expression(
-          q
-            .selectFrom('m')
-            .select((s) =>
-              columns.map((c) => {
-                const column = fromMatch[c]
-                return column ? s.ref(column).as(c) : s.val(row[c]).as(c)
-              }),
-            )
-            .where((w) => w.ref('m.visible')),
-        ),
-    )
-    .selectFrom('m')
-    .selectAll()
-    .executeTakeFirst()
+  const { resourceId: _match, subjectKey: _child, ...audit } = auditRowOf(read)
+  return (await seenAndAudited(db, { matchId, organisationId, ...audit }))[0]
 }
+
+type AuditRow = ReturnType<typeof auditRowOf>
+
+/** The statement of `matchSeenBy` with a read to audit; the hottest read there is, so compiled once. */
+const seenAndAudited = compiledOnce(
+  (
+    db: Kysely<MatchDatabase>,
+    p: { matchId: string; organisationId: string } & Omit<AuditRow, 'resourceId' | 'subjectKey'>,
+  ) => {
+    const { matchId, organisationId, ...audit } = p
+    const values = Object.keys(audit) as (keyof typeof audit)[]
+    return db
+      .with('m', (q) => matchSeen(q, matchId, organisationId))
+      .with('a', (q) =>
+        q
+          .insertInto('audit.events')
+          .columns([...values, 'resourceId', 'subjectKey'])
+          .expression(
+            q
+              .selectFrom('m')
+              .select((s) => [
+                ...values.map((c) => s.val(audit[c]).as(c)),
+                s.ref('m.id').as('resourceId'),
+                s.ref('m.subjectKey').as('subjectKey'),
+              ])
+              .where((w) => w.ref('m.visible')),
+          ),
+      )
+      .selectFrom('m')
+      .selectAll()
+  },
+)
 
 /** The matches an organisation may see, newest first. */
 export async function matchesVisibleTo(
