@@ -1,3 +1,4 @@
+import { compiledOnce } from '@verwijsindex/shared'
 import type { Kysely, Transaction } from 'kysely'
 import type { RegionDocument } from '../domain/region-document.js'
 import type { MatchDatabase } from './schema.js'
@@ -96,20 +97,26 @@ export async function regionOfMunicipality(
   return row?.code
 }
 
+const regionVersion = (db: Kysely<MatchDatabase>, code: string) =>
+  db
+    .selectFrom('match.regionVersions as v')
+    .innerJoin('match.regions as r', 'r.code', 'v.code')
+    .select(['v.code', 'v.version', 'v.createdAt', 'v.document'])
+    .where('v.code', '=', code)
+
+// Every registration reads its region's current version: compiled once.
+const currentVersion = compiledOnce((db: Kysely<MatchDatabase>, p: { code: string }) =>
+  regionVersion(db, p.code).whereRef('v.version', '=', 'r.currentVersion'),
+)
+
+/** A region's current version, or the version asked for. */
 export async function getRegion(
   db: Kysely<MatchDatabase>,
   code: string,
   version?: number,
 ): Promise<StoredRegion | undefined> {
-  const row = await db
-    .selectFrom('match.regionVersions as v')
-    .innerJoin('match.regions as r', 'r.code', 'v.code')
-    .select(['v.code', 'v.version', 'v.createdAt', 'v.document'])
-    .where('v.code', '=', code)
-    .$if(version === undefined, (q) => q.whereRef('v.version', '=', 'r.currentVersion'))
-    .$if(version !== undefined, (q) => q.where('v.version', '=', version as number))
-    .executeTakeFirst()
-  return row
+  if (version === undefined) return (await currentVersion(db, { code }))[0]
+  return regionVersion(db, code).where('v.version', '=', version).executeTakeFirst()
 }
 
 export async function listRegions(
