@@ -57,7 +57,12 @@ export async function computeMonthFigures(
   // Follow-up of the matches opened this month: every party within contactWithin; first contact of any.
   const contactWithin = region.document.followUp?.contactWithin
   const byMatch = new Map<string, { createdAt: Date; allWithin: boolean; first: Date | null }>()
+  let seen = 0
   for (const p of parties) {
+    // A large region's month holds hundreds of thousands of parties (about 330,000 at 10M registrations),
+    // each with a working-day deadline: the event loop is given back now and then, or every other request
+    // waits seconds and is refused as "under pressure" while the running month is computed.
+    if (++seen % 5_000 === 0) await new Promise((resolve) => setImmediate(resolve))
     const m = byMatch.get(p.matchId) ?? { createdAt: p.createdAt, allWithin: true, first: null }
     const within =
       p.contactedAt !== null &&
