@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { type Figures, percentile } from './load.js'
+import { type Figures, type OpenLoopFigures, percentile } from './load.js'
 
 export function pgbenchVersion(): string | undefined {
   const run = spawnSync('pgbench', ['--version'], { encoding: 'utf8' })
@@ -15,21 +15,23 @@ export function pgbenchVersion(): string | undefined {
 
 /**
  * Runs `script` against `url` with `clients` connections for `seconds`, with prepared statements as the
- * service prepares its own, and no vacuum first; `defines` become `-D name=value`. Undefined when pgbench
- * is not on PATH.
+ * service prepares its own, and no vacuum first; `defines` become `-D name=value`. With `rate`, an open loop
+ * at that many transactions per second (`-R`), each latency counted from its scheduled start, as the
+ * bench's own open loop counts it. Undefined when pgbench is not on PATH.
  */
 export function pgbench(
   url: string,
   script: string,
-  options: { clients: number; seconds: number; defines?: Record<string, string | number> },
-): Figures | undefined {
+  options: { clients: number; seconds: number; defines?: Record<string, string | number>; rate?: number },
+): (Figures & Partial<OpenLoopFigures>) | undefined {
   if (!pgbenchVersion()) return undefined
   const u = new URL(url)
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'verwijsindex-pgbench-'))
   try {
     const args = [
-      ...['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username)],
+      ...['-h', decodeURIComponent(u.hostname), '-p', u.port || '5432', '-U', decodeURIComponent(u.username)],
       ...['-n', '-M', 'prepared', '-c', String(options.clients), '-j', '2', '-T', String(options.seconds)],
+      ...(options.rate ? ['-R', String(options.rate)] : []),
       ...Object.entries(options.defines ?? {}).flatMap(([name, value]) => ['-D', `${name}=${value}`]),
       ...['-f', script, '--log', '--log-prefix', path.join(logDir, 'tx')],
       u.pathname.slice(1),
@@ -39,7 +41,8 @@ export function pgbench(
     if (run.status !== 0) throw new Error(`pgbench ${path.basename(script)} failed: ${run.stderr}`)
     const tps = Number(/tps = ([\d.]+)/.exec(run.stdout)?.[1])
     const failed = Number(/number of failed transactions: (\d+)/.exec(run.stdout)?.[1] ?? 0)
-    // One line per transaction; the third column is its latency in microseconds.
+    // One line per transaction; the third column is its latency in microseconds (under -R, from the time the
+    // transaction was scheduled, so it includes any wait for a free client).
     const latencies = readdirSync(logDir)
       .flatMap((file) => readFileSync(path.join(logDir, file), 'utf8').split('\n'))
       .filter(Boolean)
@@ -51,6 +54,7 @@ export function pgbench(
       p99: percentile(latencies, 99),
       requests: latencies.length,
       errors: failed,
+      ...(options.rate ? { offered: options.rate, max: latencies[latencies.length - 1] ?? Number.NaN } : {}),
     }
   } finally {
     rmSync(logDir, { recursive: true, force: true })

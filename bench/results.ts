@@ -74,7 +74,9 @@ export function printServiceFigures(label: string, f: ServiceFigures, connection
   const open = (what: string, o: OpenLoopFigures) =>
     row(`${what} at ${o.offered}/s`, o, `  (max ${o.max.toFixed(1)} ms)`)
   open('POST /v1/registrations', f.registrationOpenLoop)
+  if (f.registrationSqlOpenLoop) open('pgbench registration.sql', f.registrationSqlOpenLoop)
   open('GET /v1/matches/{id}', f.readOpenLoop)
+  if (f.readSqlOpenLoop) open('pgbench match-read.sql', f.readSqlOpenLoop)
 }
 
 /** Writes latest.json and a copy named after the start time and size; answers latest.json's path. */

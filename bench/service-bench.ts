@@ -29,6 +29,12 @@ export interface ServiceFigures {
   pgbenchFailures: Record<string, string>
   registrationOpenLoop: OpenLoopFigures
   readOpenLoop: OpenLoopFigures
+  /**
+   * pgbench running the same statements at the same offered rate: PostgreSQL's own latency on this server
+   * at this moment (commit flushes included), the floor under the service's p99.
+   */
+  registrationSqlOpenLoop?: OpenLoopFigures
+  readSqlOpenLoop?: OpenLoopFigures
   /** Rows at the end, in the tables the load grows. */
   rows: { registrations: number; matches: number; auditEvents: number }
   readTargets: number
@@ -63,6 +69,12 @@ function registrations(server: BenchServer): (options: { fresh: boolean }) => (i
         body: JSON.stringify({ bsn: generateBsn(child), birthDate: '2015-06-01', kind: 'concern' }),
       }
     }
+}
+
+/** A pgbench run under -R as open-loop figures (undefined when pgbench did not run). */
+function openLoopOf(figures: (Figures & Partial<OpenLoopFigures>) | undefined): OpenLoopFigures | undefined {
+  if (figures?.offered === undefined || figures.max === undefined) return undefined
+  return { ...figures, offered: figures.offered, max: figures.max }
 }
 
 interface ReadTarget {
@@ -117,9 +129,10 @@ export async function runServiceBench(
   const closed = { connections, seconds }
   // A failed pgbench run (a script error) is noted and judged, and the HTTP figures are still measured.
   const pgbenchFailures: Record<string, string> = {}
-  const sql = (script: string, defines?: Record<string, number>) => {
+  const sql = (script: string, defines?: Record<string, number>, atRate?: number) => {
     try {
-      return pgbench(databaseUrl, path.join(here, script), { clients: connections, seconds, defines })
+      const options = { clients: connections, seconds, defines, ...(atRate ? { rate: atRate } : {}) }
+      return pgbench(databaseUrl, path.join(here, script), options)
     } catch (error) {
       pgbenchFailures[script] = error instanceof Error ? error.message : String(error)
       say(`  ${pgbenchFailures[script]}`)
@@ -177,6 +190,10 @@ export async function runServiceBench(
       openLoop(server.match, { rate, seconds, next: registering({ fresh: false }) }),
     )
 
+    const registrationSqlOpenLoop = await step(`pgbench registration.sql at ${rate}/s`, () =>
+      openLoopOf(sql('registration.sql', undefined, rate)),
+    )
+
     const targets = await readTargets(client)
     if (targets.length === 0) throw new Error('no open match to read: the registrations made none')
     const readNext = reads(server, targets)
@@ -187,6 +204,9 @@ export async function runServiceBench(
     const readOpenLoop = await step(`match reads at ${rate}/s`, () =>
       openLoop(server.match, { rate, seconds, next: readNext }),
     )
+    const readSqlOpenLoop = await step(`pgbench match-read.sql at ${rate}/s`, () =>
+      openLoopOf(sql('match-read.sql', { count: targets.length }, rate)),
+    )
     return {
       ...(bare ? { bare } : {}),
       registration,
@@ -196,6 +216,8 @@ export async function runServiceBench(
       pgbenchFailures,
       registrationOpenLoop,
       readOpenLoop,
+      ...(registrationSqlOpenLoop ? { registrationSqlOpenLoop } : {}),
+      ...(readSqlOpenLoop ? { readSqlOpenLoop } : {}),
       rows: {
         registrations: await count(client, 'match.registrations'),
         matches: await count(client, 'match.matches'),
