@@ -101,6 +101,28 @@ describe('matching', () => {
     expect(again.json().matchId).toBeNull()
   })
 
+  it('answers a registration repeated in a match with the registration as stored and the match', async () => {
+    const bsn = generateBsn(131)
+    const first = await registerChild(h, { org: 'school-a', bsn, body: { externalReference: 'LLN-3' } })
+    h.clock.advance(60_000)
+    const matchId = (await registerChild(h, { org: 'police-a', bsn })).json().matchId
+    h.clock.advance(60_000)
+    const again = await registerChild(h, { org: 'school-a', bsn, body: { kind: 'involvement' } })
+    expect(again.statusCode).toBe(200)
+    const read = await h.app.inject({
+      method: 'GET',
+      url: `/v1/registrations/${first.json().id}`,
+      headers: auth(h.token(professional('school-a'))),
+    })
+    expect(again.json()).toEqual(read.json())
+    // As first answered, now in the match, whose coordination was proposed when it formed.
+    expect(again.json()).toEqual({
+      ...first.json(),
+      matchId,
+      coordination: expect.objectContaining({ status: 'proposed' }),
+    })
+  })
+
   it('joins, leaves, closes below two organisations, and a re-forming is a new match', async () => {
     const bsn = generateBsn(102)
     const a = (await registerChild(h, { org: 'school-b', bsn })).json()

@@ -17,6 +17,20 @@ export async function getMatch(db: Kysely<MatchDatabase>, id: string): Promise<M
   return db.selectFrom('match.matches').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
+/** A match with its child's birth date, which its coordination rules weigh: one statement for both. */
+export async function getMatchWithBirthDate(
+  db: Kysely<MatchDatabase>,
+  id: string,
+): Promise<(Match & { birthDate: string | null }) | undefined> {
+  return db
+    .selectFrom('match.matches as m')
+    .leftJoin('match.subjects as s', 's.subjectKey', 'm.subjectKey')
+    .selectAll('m')
+    .select('s.birthDate')
+    .where('m.id', '=', id)
+    .executeTakeFirst()
+}
+
 export async function insertMatch(trx: Transaction<MatchDatabase>, row: NewMatch): Promise<void> {
   await trx.insertInto('match.matches').values(row).execute()
 }

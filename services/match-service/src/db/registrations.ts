@@ -1,6 +1,7 @@
 import { type CreatedAtCursor, olderThan } from '@verwijsindex/shared'
 import { type Kysely, sql, type Transaction, type Updateable } from 'kysely'
 import type { EndReason } from '../domain/registration.js'
+import { timeFromJson, timeOrNullFromJson } from './json-times.js'
 import type { MatchDatabase, NewRegistration, Registration, RegistrationsTable } from './schema.js'
 
 export async function insertRegistration(
@@ -10,23 +11,62 @@ export async function insertRegistration(
   return trx.insertInto('match.registrations').values(row).returningAll().executeTakeFirstOrThrow()
 }
 
+/** What `registerIfFresh` answers. */
+export interface FreshRegistration {
+  registered: boolean
+  /** Other organisations' ended registrations on the child exist. */
+  historyAvailable: boolean
+  /** When not registered: the child's active registrations, oldest first, read under its lock. */
+  active: Registration[]
+  /** When not registered: the child's open match, if any. */
+  openMatchId: string | null
+}
+
 /**
  * Locks the child (creating its row if needed) and, when no registration on it is active and the
- * registration has no household, inserts it with its audit events: the SQL function of migration 0080, one
- * statement for most registrations. `registered: false` leaves the child locked in `trx` for the general
- * path. `historyAvailable`: other organisations' ended registrations on the child exist.
+ * registration has no household, inserts it with its audit events: the SQL function of migrations 0080 and
+ * 0100, one statement for most registrations. `registered: false` leaves the child locked in `trx` for the
+ * general path, with what that path reads first.
  */
 export async function registerIfFresh(
   trx: Transaction<MatchDatabase>,
   registration: Registration,
   birthDate: string,
   auditRows: readonly object[],
-): Promise<{ registered: boolean; historyAvailable: boolean }> {
-  const { rows } = await sql<{ registered: boolean; historyAvailable: boolean }>`
-    select registered, history_available as "historyAvailable"
+): Promise<FreshRegistration> {
+  const { rows } = await sql<{
+    registered: boolean
+    historyAvailable: boolean
+    active: Record<string, unknown>[]
+    openMatchId: string | null
+  }>`
+    select registered, history_available as "historyAvailable", active, open_match_id as "openMatchId"
     from match.register_if_fresh(${JSON.stringify(registration)}::jsonb, ${birthDate}::date,
       ${JSON.stringify(auditRows)}::jsonb)`.execute(trx)
-  return rows[0] as { registered: boolean; historyAvailable: boolean }
+  const answer = rows[0] as (typeof rows)[number]
+  return { ...answer, active: answer.active.map(registrationFromJson) }
+}
+
+const camelCase = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+
+/** A registration row as `to_jsonb` gives it (snake_case keys, times as text), as kysely reads the row. */
+function registrationFromJson(json: Record<string, unknown>): Registration {
+  const row = Object.fromEntries(Object.entries(json).map(([k, v]) => [camelCase(k), v])) as Record<
+    keyof Registration,
+    unknown
+  >
+  const time = (value: unknown) => timeFromJson(value as string)
+  const timeOrNull = (value: unknown) => timeOrNullFromJson(value as string | null)
+  return {
+    ...(row as Registration),
+    createdAt: time(row.createdAt),
+    endsAt: time(row.endsAt),
+    endedAt: timeOrNull(row.endedAt),
+    remindedAt: timeOrNull(row.remindedAt),
+    householdVisibleAt: timeOrNull(row.householdVisibleAt),
+    householdToldAt: timeOrNull(row.householdToldAt),
+    probeSuspectedAt: timeOrNull(row.probeSuspectedAt),
+  }
 }
 
 export async function activeRegistrationsOfSubject(

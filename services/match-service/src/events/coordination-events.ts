@@ -4,7 +4,7 @@ import { lockCoordination } from '../db/coordination.js'
 import { eventOrganisations } from '../db/organisations.js'
 import type { MatchDatabase } from '../db/schema.js'
 import type { CoordinationChange } from '../domain/coordination-change.js'
-import { activeEventParties } from './match-events.js'
+import { activeEventParties, type PartiesReader, partiesOnce } from './match-events.js'
 import { baseEvent } from './shapes.js'
 
 /** Turns coordination changes into events: the parties, and the organisations each change concerns. */
@@ -12,6 +12,7 @@ export async function coordinationEvents(
   trx: Transaction<MatchDatabase>,
   changes: CoordinationChange[],
   now: Date,
+  partiesOfMatch: PartiesReader = partiesOnce(trx),
 ): Promise<NotificationEvent[]> {
   const events: NotificationEvent[] = []
   for (const change of changes) {
@@ -30,7 +31,7 @@ export async function coordinationEvents(
     events.push({
       ...baseEvent(change.type, now),
       matchId: change.matchId,
-      parties: await activeEventParties(trx, change.matchId),
+      parties: await activeEventParties(partiesOfMatch, change.matchId),
       organisations: change.tell.map((id) => byId.get(id)).filter((o): o is EventOrganisation => Boolean(o)),
       coordination: c
         ? {

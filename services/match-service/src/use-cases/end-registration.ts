@@ -7,8 +7,7 @@ import { lockExistingSubject } from '../db/subjects.js'
 import type { CoordinationChange } from '../domain/coordination-change.js'
 import type { MatchChange } from '../domain/matching.js'
 import type { EndReason } from '../domain/registration.js'
-import { coordinationEvents } from '../events/coordination-events.js'
-import { matchChangeEvents } from '../events/match-events.js'
+import { changeEvents } from '../events/change-events.js'
 import { publish } from '../events/publish.js'
 import { registrationEvent } from '../events/registration-events.js'
 import { leaveMatch } from './match-membership.js'
@@ -31,8 +30,7 @@ export async function endRegistration(
   const changes = await leaveMatch(trx, ended, now)
   const coordination = await reevaluateChangedMatches(trx, changes, now)
   await publish(ctx.boss, trx, [
-    ...(await matchChangeEvents(trx, changes, now)),
-    ...(await coordinationEvents(trx, coordination, now)),
+    ...(await changeEvents(trx, { match: changes, coordination }, now)),
     await registrationEvent(trx, ended, 'registration.ended', now),
   ])
   return { ended, changes, coordination }

@@ -4,7 +4,6 @@ import { addParties, leaveAllParties, leaveParty, remainingOrganisations } from 
 import { closeMatch, insertMatch, openMatchOf, setMatchRegion } from '../db/matches.js'
 import { getOrganisation } from '../db/organisations.js'
 import { regionOfMunicipality } from '../db/regions.js'
-import { activeRegistrationsOfSubject } from '../db/registrations.js'
 import type { MatchDatabase, Registration } from '../db/schema.js'
 import { formsMatch, latestMunicipality, type MatchChange } from '../domain/matching.js'
 
@@ -28,26 +27,23 @@ async function regionFor(
 
 /**
  * After a registration became active (the subject is locked): join the open match, or form one when
- * two or more distinct organisations are now active.
+ * two or more distinct organisations are now active. `child`: its other active registrations and its open
+ * match, read under the lock (match.register_if_fresh answers both).
  */
 export async function joinMatch(
   trx: Transaction<MatchDatabase>,
   registration: Registration,
   now: Date,
-  /** The child's other active registrations, when the caller has just read them under the lock. */
-  others?: Registration[],
+  child: { active: Registration[]; openMatchId: string | null },
 ): Promise<MatchChange[]> {
-  const active = others
-    ? [...others, registration]
-    : await activeRegistrationsOfSubject(trx, registration.subjectKey)
-  // A match is open only while two organisations are active (leaveMatch closes it below two), so a child
-  // no other organisation is active on has none: most registrations skip the lookup.
+  const active = [...child.active, registration]
+  // A match is open only while two organisations are active (leaveMatch closes it below two).
   if (!formsMatch(active)) return []
-  const open = await openMatchOf(trx, registration.subjectKey)
-  if (open) {
-    await addParties(trx, open.id, [registration], now)
-    await setMatchRegion(trx, open.id, await regionFor(trx, active))
-    return [{ type: 'match.party_joined', matchId: open.id, registrationId: registration.id }]
+  const { openMatchId } = child
+  if (openMatchId) {
+    await addParties(trx, openMatchId, [registration], now)
+    await setMatchRegion(trx, openMatchId, await regionFor(trx, active))
+    return [{ type: 'match.party_joined', matchId: openMatchId, registrationId: registration.id }]
   }
   const matchId = randomUUID()
   await insertMatch(trx, {

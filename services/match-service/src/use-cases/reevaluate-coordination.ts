@@ -2,7 +2,7 @@ import { amsterdamDate } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
 import { addHistory, insertCoordination, lockCoordination, updateCoordination } from '../db/coordination.js'
 import { activePartyCandidates } from '../db/match-parties.js'
-import { getMatch } from '../db/matches.js'
+import { getMatchWithBirthDate } from '../db/matches.js'
 import { ruleOrganisations } from '../db/organisations.js'
 import { getRegion, type StoredRegion } from '../db/regions.js'
 import type { Coordination, Match, MatchDatabase } from '../db/schema.js'
@@ -29,22 +29,26 @@ export async function knownOrganisations(
   return new Map(rows.map((o) => [o.id, o]))
 }
 
-/** What the region's rules decide for the match now, never proposing an excluded organisation. */
+/**
+ * What the region's rules decide for the match now, never proposing an excluded organisation. `birthDate`:
+ * the child's, when the caller read it with the match.
+ */
 export async function decide(
   trx: Transaction<MatchDatabase>,
   match: Match,
   now: Date,
   excluded: ReadonlySet<string>,
+  birthDate?: string,
 ): Promise<{ decision: Decision; region: StoredRegion } | undefined> {
   if (!match.regionCode) return undefined
   const region = await getRegion(trx, match.regionCode)
   if (!region) return undefined
-  const subject = await getSubject(trx, match.subjectKey)
-  if (!subject) throw new Error(`match ${match.id} has no subject`)
+  const born = birthDate ?? (await getSubject(trx, match.subjectKey))?.birthDate
+  if (!born) throw new Error(`match ${match.id} has no subject`)
   const parties = (await activePartyCandidates(trx, match.id)).filter((p) => p.active)
   const decision = evaluateCoordination({
     document: region.document,
-    ageYears: ageOn(subject.birthDate, amsterdamDate(now)),
+    ageYears: ageOn(born, amsterdamDate(now)),
     parties,
     organisations: await knownOrganisations(trx, region),
     excluded,
@@ -115,13 +119,16 @@ export async function reevaluate(
   trx: Transaction<MatchDatabase>,
   matchId: string,
   now: Date,
+  /** The match was made in this transaction: it has no coordination yet, nothing to lock. */
+  made = false,
 ): Promise<CoordinationChange[]> {
-  const match = await getMatch(trx, matchId)
-  if (!match) return []
-  const current = await lockCoordination(trx, matchId)
+  const found = await getMatchWithBirthDate(trx, matchId)
+  if (!found) return []
+  const { birthDate, ...match } = found
+  const current = made ? undefined : await lockCoordination(trx, matchId)
   if (match.status === 'closed') return endCoordination(trx, match, current, now)
   if (current?.status === 'ended') return []
-  const evaluated = await decide(trx, match, now, new Set(current?.declinedBy ?? []))
+  const evaluated = await decide(trx, match, now, new Set(current?.declinedBy ?? []), birthDate ?? undefined)
   if (!evaluated) return []
   const { decision, region } = evaluated
   const target = decision.organisationId
@@ -177,7 +184,9 @@ export async function reevaluateChangedMatches(
   now: Date,
 ): Promise<CoordinationChange[]> {
   const result: CoordinationChange[] = []
-  for (const matchId of new Set(changes.map((c) => c.matchId)))
-    result.push(...(await reevaluate(trx, matchId, now)))
+  for (const matchId of new Set(changes.map((c) => c.matchId))) {
+    const made = changes.some((c) => c.matchId === matchId && c.type === 'match.created')
+    result.push(...(await reevaluate(trx, matchId, now, made)))
+  }
   return result
 }

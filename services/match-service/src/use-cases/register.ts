@@ -11,13 +11,12 @@ import {
   subjectKey,
 } from '@verwijsindex/shared'
 import type { MatchContext } from '../context.js'
-import { activeRegistrationsOfSubject, insertRegistration, registerIfFresh } from '../db/registrations.js'
+import { insertRegistration, registerIfFresh } from '../db/registrations.js'
 import type { Organisation, Registration } from '../db/schema.js'
 import { ageOn, MAX_AGE } from '../domain/age.js'
 import { householdVisibleFrom } from '../domain/household.js'
 import { daysAfter, maxDurationDays } from '../domain/registration.js'
-import { coordinationEvents } from '../events/coordination-events.js'
-import { matchChangeEvents } from '../events/match-events.js'
+import { changeEvents } from '../events/change-events.js'
 import { publish } from '../events/publish.js'
 import { viewOf } from '../views/registration-view.js'
 import type { RegistrationView } from '../views/schemas.js'
@@ -98,27 +97,27 @@ export async function register(
   return ctx.db.transaction().execute(async (trx) => {
     // Most registrations are on a child nobody else is active on: one statement locks the child and does
     // all of it. Otherwise (or with a household to link) the general path below, under that lock.
-    const { registered, historyAvailable } = await registerIfFresh(trx, registration, input.birthDate, [
-      auditRowOf(created),
-    ])
-    if (registered)
+    const child = await registerIfFresh(trx, registration, input.birthDate, [auditRowOf(created)])
+    const { historyAvailable } = child
+    if (child.registered)
       return { view: await viewOf(trx, registration, organisation, null, historyAvailable), created: true }
-    const active = await activeRegistrationsOfSubject(trx, key)
-    const existing = active.find((r) => r.organisationId === organisation.id)
+    const existing = child.active.find((r) => r.organisationId === organisation.id)
     if (existing) {
       await recordAudit(trx, actor, 'registration.read', {
         subjectKey: key,
         resource: { type: 'registration', id: existing.id },
       })
-      return { view: await viewOf(trx, existing, organisation, undefined, historyAvailable), created: false }
+      return {
+        view: await viewOf(trx, existing, organisation, child.openMatchId, historyAvailable),
+        created: false,
+      }
     }
     await insertRegistration(trx, registration)
-    const changes = await joinMatch(trx, registration, now, active)
+    const changes = await joinMatch(trx, registration, now, child)
     const coordination = await reevaluateChangedMatches(trx, changes, now)
     const household = await linkHousehold(trx, registration, now)
     await publish(ctx.boss, trx, [
-      ...(await matchChangeEvents(trx, changes, now)),
-      ...(await coordinationEvents(trx, coordination, now)),
+      ...(await changeEvents(trx, { match: changes, coordination }, now)),
       ...(household ? [household] : []),
     ])
     await recordAuditEvents(trx, [

@@ -1,0 +1,20 @@
+import type { NotificationEvent } from '@verwijsindex/shared'
+import type { Transaction } from 'kysely'
+import type { MatchDatabase } from '../db/schema.js'
+import type { CoordinationChange } from '../domain/coordination-change.js'
+import type { MatchChange } from '../domain/matching.js'
+import { coordinationEvents } from './coordination-events.js'
+import { matchChangeEvents, partiesOnce } from './match-events.js'
+
+/** The events of a registration's match and coordination changes, each match's parties read once. */
+export async function changeEvents(
+  trx: Transaction<MatchDatabase>,
+  changes: { match: MatchChange[]; coordination: CoordinationChange[] },
+  now: Date,
+): Promise<NotificationEvent[]> {
+  const parties = partiesOnce(trx)
+  return [
+    ...(await matchChangeEvents(trx, changes.match, now, parties)),
+    ...(await coordinationEvents(trx, changes.coordination, now, parties)),
+  ]
+}
