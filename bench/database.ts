@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { migrate } from '@verwijsindex/shared'
@@ -28,6 +29,17 @@ function embeddedSettings(): Record<string, string> {
 }
 
 /**
+ * BENCH_PG_SCHED=batch: the embedded server's processes (the postmaster, and every backend it forks after)
+ * run under Linux's SCHED_BATCH policy, so a backend woken by a query does not preempt the process that sent
+ * it. On a machine the service shares with PostgreSQL, the service's one thread otherwise waits for a core
+ * after most of its writes (docs/operations.md §8). pgbench runs against the same server.
+ */
+async function batchScheduled(dataDir: string): Promise<void> {
+  const postmaster = (await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0] as string
+  execFileSync('chrt', ['--batch', '--all-tasks', '--pid', '0', postmaster])
+}
+
+/**
  * The benches never touch your data: a new database on BENCH_DATABASE_URL's server (a superuser URL),
  * else on an embedded PostgreSQL in a temporary folder.
  */
@@ -41,6 +53,7 @@ export async function benchDatabase(prefix: string): Promise<BenchDatabase> {
         settings: embeddedSettings(),
       })
     : undefined
+  if (dataDir && process.env.BENCH_PG_SCHED === 'batch') await batchScheduled(dataDir)
   const serverUrl = given ?? (embedded?.url as string)
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
