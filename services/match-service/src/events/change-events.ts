@@ -13,8 +13,10 @@ export async function changeEvents(
   now: Date,
 ): Promise<NotificationEvent[]> {
   const parties = partiesOnce(trx)
-  return [
-    ...(await matchChangeEvents(trx, changes.match, now, parties)),
-    ...(await coordinationEvents(trx, changes.coordination, now, parties)),
-  ]
+  // Both only read: their statements go out together on the pipelining connection.
+  const [match, coordination] = await Promise.all([
+    matchChangeEvents(trx, changes.match, now, parties),
+    coordinationEvents(trx, changes.coordination, now, parties),
+  ])
+  return [...match, ...coordination]
 }

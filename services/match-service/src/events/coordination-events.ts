@@ -16,7 +16,10 @@ export async function coordinationEvents(
 ): Promise<NotificationEvent[]> {
   const events: NotificationEvent[] = []
   for (const change of changes) {
-    const c = await lockCoordination(trx, change.matchId)
+    const [c, parties] = await Promise.all([
+      lockCoordination(trx, change.matchId),
+      activeEventParties(partiesOfMatch, change.matchId),
+    ])
     const ids = [
       ...new Set([
         ...change.tell,
@@ -31,7 +34,7 @@ export async function coordinationEvents(
     events.push({
       ...baseEvent(change.type, now),
       matchId: change.matchId,
-      parties: await activeEventParties(partiesOfMatch, change.matchId),
+      parties,
       organisations: change.tell.map((id) => byId.get(id)).filter((o): o is EventOrganisation => Boolean(o)),
       coordination: c
         ? {

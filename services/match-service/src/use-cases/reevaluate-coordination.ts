@@ -41,11 +41,15 @@ export async function decide(
   birthDate?: string,
 ): Promise<{ decision: Decision; region: StoredRegion } | undefined> {
   if (!match.regionCode) return undefined
-  const region = await getRegion(trx, match.regionCode)
+  // Independent reads, written together on the pipelining connection: one round trip for all three.
+  const [region, born, candidates] = await Promise.all([
+    getRegion(trx, match.regionCode),
+    birthDate ?? getSubject(trx, match.subjectKey).then((subject) => subject?.birthDate),
+    activePartyCandidates(trx, match.id),
+  ])
   if (!region) return undefined
-  const born = birthDate ?? (await getSubject(trx, match.subjectKey))?.birthDate
   if (!born) throw new Error(`match ${match.id} has no subject`)
-  const parties = (await activePartyCandidates(trx, match.id)).filter((p) => p.active)
+  const parties = candidates.filter((p) => p.active)
   const decision = evaluateCoordination({
     document: region.document,
     ageYears: ageOn(born, amsterdamDate(now)),
@@ -122,10 +126,12 @@ export async function reevaluate(
   /** The match was made in this transaction: it has no coordination yet, nothing to lock. */
   made = false,
 ): Promise<CoordinationChange[]> {
-  const found = await getMatchWithBirthDate(trx, matchId)
+  const [found, current] = await Promise.all([
+    getMatchWithBirthDate(trx, matchId),
+    made ? undefined : lockCoordination(trx, matchId),
+  ])
   if (!found) return []
   const { birthDate, ...match } = found
-  const current = made ? undefined : await lockCoordination(trx, matchId)
   if (match.status === 'closed') return endCoordination(trx, match, current, now)
   if (current?.status === 'ended') return []
   const evaluated = await decide(trx, match, now, new Set(current?.declinedBy ?? []), birthDate ?? undefined)
