@@ -1,8 +1,9 @@
 -- The statements match-service runs for one registration of a child no other organisation is active on
 -- (captured from the service, in order), for pgbench with -M prepared as the service prepares them: the
 -- caller's organisation, the region that sets the duration, then in one transaction the function of
--- migration 0080 that locks (or creates) the child, checks that nobody is active on it, inserts the
--- registration and writes its audit event. The service passes the registration and the audit event as JSON
+-- migrations 0080 and 0100 that locks (or creates) the child, checks that nobody is active on it, inserts the
+-- registration and writes its audit event. (The service writes `begin` together with the function's call:
+-- the same statements, one round trip fewer.) The service passes the registration and the audit event as JSON
 -- text it builds; pgbench builds the same JSON in the statement.
 \set child random(1, 1000000000)
 \set org random(1, 50)
@@ -11,7 +12,7 @@ select "v"."code", "v"."version", "v"."created_at", "v"."document" from "match".
   inner join "match"."regions" as "r" on "r"."code" = "v"."code"
   where "v"."code" = 'eindhoven' and "v"."version" = "r"."current_version";
 begin;
-select registered, history_available as "historyAvailable"
+select registered, history_available as "historyAvailable", active, open_match_id as "openMatchId"
   from match.register_if_fresh(
     jsonb_build_object('id', gen_random_uuid(), 'subjectKey', md5('pgbench' || :child) || md5('child' || :child),
       'organisationId', 'bench-org-' || :org, 'kind', 'concern', 'status', 'active', 'createdAt', now(),
