@@ -39,11 +39,56 @@ export interface QueueSettings {
   expireInSeconds: number
 }
 
+/** How long the worker keeps trying to record a batch's outcome: well inside the queues' 2-minute expiry. */
+const SETTLE_FOR_MS = 90_000
+
+/**
+ * Runs `record` until it succeeds or SETTLE_FOR_MS has passed, waiting 0.25 s, 0.5 s, … up to 5 s between
+ * tries; false when it never succeeded (the jobs' expiry then retries them).
+ */
+async function persistently(record: () => Promise<unknown>): Promise<boolean> {
+  const giveUpAt = Date.now() + SETTLE_FOR_MS
+  for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
+    try {
+      await record()
+      return true
+    } catch {
+      if (Date.now() + wait > giveUpAt) return false
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
+}
+
+/**
+ * A job handler that records its jobs' outcome itself, retried while the database is away: pg-boss records
+ * it once, without waiting, and gives up at the first error, so a connection lost at that moment left the
+ * jobs `active` until their expiry (the fault suite once waited 216 s for a queue to drain, and a scheduled
+ * queue runs nothing while its one job is active). Completed here, pg-boss's own completion finds them no
+ * longer active and changes nothing; failed here, pg-boss's own failure records the handler's error on
+ * them as their output. Every worker of the services goes through this or `workAll`.
+ */
+export function settling<T>(
+  boss: PgBoss,
+  name: string,
+  handler: (jobs: PgBoss.Job<T>[]) => Promise<unknown>,
+): (jobs: PgBoss.Job<T>[]) => Promise<void> {
+  return async (jobs) => {
+    const ids = jobs.map((job) => job.id)
+    try {
+      await handler(jobs)
+    } catch (error) {
+      await persistently(() => boss.fail(name, ids))
+      throw error
+    }
+    await persistently(() => boss.complete(name, ids))
+  }
+}
+
 /**
  * `boss.work` for a queue that must keep up: pg-boss waits its polling interval (2 s) after every batch,
  * so a worker would take at most `batchSize` jobs per interval however fast it handles them. Here a full
  * batch is followed by the next fetch at once, and an empty or partial one waits half a second (pg-boss's
- * least), so a job waits about a quarter of a second to be taken, not one.
+ * least), so a job waits about a quarter of a second to be taken, not one. Outcomes as `settling` records.
  */
 export async function workAll<T>(
   boss: PgBoss,
@@ -52,8 +97,9 @@ export async function workAll<T>(
   handler: (jobs: PgBoss.Job<T>[]) => Promise<void>,
 ): Promise<string> {
   let id: string | undefined
+  const settled = settling(boss, name, handler)
   id = await boss.work<T>(name, { batchSize, pollingIntervalSeconds: 0.5 }, async (jobs) => {
-    await handler(jobs)
+    await settled(jobs)
     if (jobs.length >= batchSize && id) boss.notifyWorker(id)
   })
   return id

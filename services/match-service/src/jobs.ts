@@ -3,6 +3,7 @@ import {
   purgeIdempotencyKeys,
   QUEUES,
   SCHEDULED_QUEUE_SETTINGS,
+  settling,
   TIME_ZONE,
   workAll,
 } from '@verwijsindex/shared'
@@ -76,9 +77,10 @@ export async function startJobs(ctx: MatchContext): Promise<void> {
   }
   for (const job of SCHEDULE) {
     await boss.schedule(job.name, job.cron, {}, { tz: TIME_ZONE })
-    await boss.work(job.name, async () => {
-      await job.run(ctx, clock.now())
-    })
+    await boss.work(
+      job.name,
+      settling(boss, job.name, () => job.run(ctx, clock.now())),
+    )
   }
   // notify-service reports deliveries: each party's notifiedAt (a plain queue; replays change nothing).
   await workAll<unknown>(boss, QUEUES.deliveries, 50, async (jobs) => {

@@ -1,4 +1,11 @@
-import { isDatabaseUnavailable, type PgBoss, QUEUES, TIME_ZONE, workAll } from '@verwijsindex/shared'
+import {
+  isDatabaseUnavailable,
+  type PgBoss,
+  QUEUES,
+  settling,
+  TIME_ZONE,
+  workAll,
+} from '@verwijsindex/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Notifier } from './notifier.js'
 import { EVENT_BATCH } from './use-cases/ingest-events.js'
@@ -60,9 +67,10 @@ export async function startWorkers(
     // Jobs that are not valid events are failed inside; the rest complete when this returns.
     await notifier.ingestJobs(jobs)
   })
-  await boss.work(QUEUES.notifyPurge, async () => {
-    await notifier.purgeExpired()
-  })
+  await boss.work(
+    QUEUES.notifyPurge,
+    settling(boss, QUEUES.notifyPurge, () => notifier.purgeExpired()),
+  )
   await boss.schedule(QUEUES.notifyPurge, PURGE_CRON, {}, { tz: TIME_ZONE })
 
   return {
