@@ -65,9 +65,9 @@ async function persistently(record: () => Promise<unknown>): Promise<boolean> {
  * jobs `active` until their expiry (the fault suite once waited 216 s for a queue to drain, and a scheduled
  * queue runs nothing while its one job is active). Completed here, pg-boss's own completion finds them no
  * longer active and changes nothing; failed here, pg-boss's own failure records the handler's error on
- * them as their output. Every worker of the services goes through this or `workAll`.
+ * them as their output. Every worker of the services goes through `work` or `workAll`.
  */
-export function settling<T>(
+function settling<T>(
   boss: PgBoss,
   name: string,
   handler: (jobs: PgBoss.Job<T>[]) => Promise<unknown>,
@@ -82,6 +82,15 @@ export function settling<T>(
     }
     await persistently(() => boss.complete(name, ids))
   }
+}
+
+/** `boss.work` with pg-boss's polling, the jobs' outcome recorded as `settling` records it. */
+export async function work<T>(
+  boss: PgBoss,
+  name: string,
+  handler: (jobs: PgBoss.Job<T>[]) => Promise<unknown>,
+): Promise<string> {
+  return boss.work<T>(name, settling(boss, name, handler))
 }
 
 /**

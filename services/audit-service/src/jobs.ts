@@ -3,9 +3,9 @@ import {
   type Config,
   type PgBoss,
   QUEUES,
-  settling,
   TIME_ZONE,
   type Workers,
+  work,
 } from '@verwijsindex/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
@@ -54,14 +54,8 @@ export async function runPurgeJob(deps: AuditWorkerDeps): Promise<void> {
 export async function startAuditWorkers(boss: PgBoss, deps: AuditWorkerDeps): Promise<Workers> {
   await boss.schedule(QUEUES.auditSeal, SEAL_CRON, {}, { tz: TIME_ZONE })
   await boss.schedule(QUEUES.auditPurge, PURGE_CRON, {}, { tz: TIME_ZONE })
-  await boss.work(
-    QUEUES.auditSeal,
-    settling(boss, QUEUES.auditSeal, () => runSealJob(deps)),
-  )
-  await boss.work(
-    QUEUES.auditPurge,
-    settling(boss, QUEUES.auditPurge, () => runPurgeJob(deps)),
-  )
+  await work(boss, QUEUES.auditSeal, () => runSealJob(deps))
+  await work(boss, QUEUES.auditPurge, () => runPurgeJob(deps))
   // A running job finishes when the kernel stops the queue gracefully.
   return { stop: async () => undefined }
 }

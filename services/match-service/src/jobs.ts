@@ -3,8 +3,8 @@ import {
   purgeIdempotencyKeys,
   QUEUES,
   SCHEDULED_QUEUE_SETTINGS,
-  settling,
   TIME_ZONE,
+  work,
   workAll,
 } from '@verwijsindex/shared'
 import type { MatchContext } from './context.js'
@@ -77,10 +77,7 @@ export async function startJobs(ctx: MatchContext): Promise<void> {
   }
   for (const job of SCHEDULE) {
     await boss.schedule(job.name, job.cron, {}, { tz: TIME_ZONE })
-    await boss.work(
-      job.name,
-      settling(boss, job.name, () => job.run(ctx, clock.now())),
-    )
+    await work(boss, job.name, () => job.run(ctx, clock.now()))
   }
   // notify-service reports deliveries: each party's notifiedAt (a plain queue; replays change nothing).
   await workAll<unknown>(boss, QUEUES.deliveries, 50, async (jobs) => {

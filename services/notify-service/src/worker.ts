@@ -1,11 +1,4 @@
-import {
-  isDatabaseUnavailable,
-  type PgBoss,
-  QUEUES,
-  settling,
-  TIME_ZONE,
-  workAll,
-} from '@verwijsindex/shared'
+import { isDatabaseUnavailable, type PgBoss, QUEUES, TIME_ZONE, work, workAll } from '@verwijsindex/shared'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Notifier } from './notifier.js'
 import { EVENT_BATCH } from './use-cases/ingest-events.js'
@@ -67,10 +60,7 @@ export async function startWorkers(
     // Jobs that are not valid events are failed inside; the rest complete when this returns.
     await notifier.ingestJobs(jobs)
   })
-  await boss.work(
-    QUEUES.notifyPurge,
-    settling(boss, QUEUES.notifyPurge, () => notifier.purgeExpired()),
-  )
+  await work(boss, QUEUES.notifyPurge, () => notifier.purgeExpired())
   await boss.schedule(QUEUES.notifyPurge, PURGE_CRON, {}, { tz: TIME_ZONE })
 
   return {
