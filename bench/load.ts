@@ -73,13 +73,13 @@ export async function closedLoop(
   }
 }
 
+/** Connections the open loop opens before it starts: more than 200/s ever holds in flight here. */
+const WARM_SOCKETS = 16
+
 /**
  * Open loop: `rate` requests per second, evenly spaced, for `seconds`. Each latency runs from the request's
  * scheduled moment to the end of its answer, so a late send (a busy bench process) counts against it too.
  */
-/** Connections the open loop opens before it starts: more than 200/s ever holds in flight here. */
-const WARM_SOCKETS = 16
-
 export async function openLoop(
   base: string,
   options: { rate: number; seconds: number; next: (i: number) => Request },

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { type Figures, type OpenLoopFigures, percentile } from './load.js'
+import { type Figures, percentile } from './load.js'
 
 export function pgbenchVersion(): string | undefined {
   const run = spawnSync('pgbench', ['--version'], { encoding: 'utf8' })
@@ -23,7 +23,7 @@ export function pgbench(
   url: string,
   script: string,
   options: { clients: number; seconds: number; defines?: Record<string, string | number>; rate?: number },
-): (Figures & Partial<OpenLoopFigures>) | undefined {
+): (Figures & { max: number }) | undefined {
   if (!pgbenchVersion()) return undefined
   const u = new URL(url)
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'verwijsindex-pgbench-'))
@@ -54,7 +54,7 @@ export function pgbench(
       p99: percentile(latencies, 99),
       requests: latencies.length,
       errors: failed,
-      ...(options.rate ? { offered: options.rate, max: latencies[latencies.length - 1] ?? Number.NaN } : {}),
+      max: latencies[latencies.length - 1] ?? Number.NaN,
     }
   } finally {
     rmSync(logDir, { recursive: true, force: true })

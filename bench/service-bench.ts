@@ -71,12 +71,6 @@ function registrations(server: BenchServer): (options: { fresh: boolean }) => (i
     }
 }
 
-/** A pgbench run under -R as open-loop figures (undefined when pgbench did not run). */
-function openLoopOf(figures: (Figures & Partial<OpenLoopFigures>) | undefined): OpenLoopFigures | undefined {
-  if (figures?.offered === undefined || figures.max === undefined) return undefined
-  return { ...figures, offered: figures.offered, max: figures.max }
-}
-
 interface ReadTarget {
   match_id: string
   organisation_id: string
@@ -139,6 +133,11 @@ export async function runServiceBench(
       return undefined
     }
   }
+  // pgbench at the open loop's rate: PostgreSQL's own latency beside the service's.
+  const sqlAtRate = (script: string, defines?: Record<string, number>): OpenLoopFigures | undefined => {
+    const figures = sql(script, defines, rate)
+    return figures && { ...figures, offered: rate }
+  }
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   const postgresCpuMs = await postgresCpu(client)
@@ -191,7 +190,7 @@ export async function runServiceBench(
     )
 
     const registrationSqlOpenLoop = await step(`pgbench registration.sql at ${rate}/s`, () =>
-      openLoopOf(sql('registration.sql', undefined, rate)),
+      sqlAtRate('registration.sql'),
     )
 
     const targets = await readTargets(client)
@@ -205,7 +204,7 @@ export async function runServiceBench(
       openLoop(server.match, { rate, seconds, next: readNext }),
     )
     const readSqlOpenLoop = await step(`pgbench match-read.sql at ${rate}/s`, () =>
-      openLoopOf(sql('match-read.sql', { count: targets.length }, rate)),
+      sqlAtRate('match-read.sql', { count: targets.length }),
     )
     return {
       ...(bare ? { bare } : {}),
