@@ -1,4 +1,4 @@
-import type { NotificationEvent } from '@verwijsindex/shared'
+import { type NotificationEvent, pipelined } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
 import type { MatchDatabase } from '../db/schema.js'
 import type { CoordinationChange } from '../domain/coordination-change.js'
@@ -12,11 +12,13 @@ export async function changeEvents(
   changes: { match: MatchChange[]; coordination: CoordinationChange[] },
   now: Date,
 ): Promise<NotificationEvent[]> {
-  const parties = partiesOnce(trx)
-  // Both only read: their statements go out together on the pipelining connection.
-  const [match, coordination] = await Promise.all([
-    matchChangeEvents(trx, changes.match, now, parties),
-    coordinationEvents(trx, changes.coordination, now, parties),
-  ])
+  // Both only read: their statements go out together.
+  const [match, coordination] = await pipelined(trx, (trx) => {
+    const parties = partiesOnce(trx)
+    return Promise.all([
+      matchChangeEvents(trx, changes.match, now, parties),
+      coordinationEvents(trx, changes.coordination, now, parties),
+    ])
+  })
   return [...match, ...coordination]
 }

@@ -16,6 +16,7 @@ export async function coordinationEvents(
 ): Promise<NotificationEvent[]> {
   const events: NotificationEvent[] = []
   for (const change of changes) {
+    // Independent: written together when the caller's transaction is pipelined (changeEvents).
     const [c, parties] = await Promise.all([
       lockCoordination(trx, change.matchId),
       activeEventParties(partiesOfMatch, change.matchId),

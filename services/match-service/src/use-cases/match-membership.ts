@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
+import { pipelined } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
 import { addParties, leaveAllParties, leaveParty, remainingOrganisations } from '../db/match-parties.js'
 import { closeMatch, insertMatch, openMatchOf, setMatchRegion } from '../db/matches.js'
 import { getOrganisation } from '../db/organisations.js'
 import { regionOfMunicipality } from '../db/regions.js'
+import { insertRegistration } from '../db/registrations.js'
 import type { MatchDatabase, Registration } from '../db/schema.js'
 import { formsMatch, latestMunicipality, type MatchChange } from '../domain/matching.js'
 
@@ -26,9 +28,9 @@ async function regionFor(
 }
 
 /**
- * After a registration became active (the subject is locked): join the open match, or form one when
- * two or more distinct organisations are now active. `child`: its other active registrations and its open
- * match, read under the lock (match.register_if_fresh answers both).
+ * Inserts a registration on a child others are active on (the subject is locked) and joins the open match,
+ * or forms one when two or more distinct organisations are now active. `child`: its other active
+ * registrations and its open match, read under the lock (match.register_if_fresh answers both).
  */
 export async function joinMatch(
   trx: Transaction<MatchDatabase>,
@@ -38,11 +40,23 @@ export async function joinMatch(
 ): Promise<MatchChange[]> {
   const active = [...child.active, registration]
   // A match is open only while two organisations are active (leaveMatch closes it below two).
-  if (!formsMatch(active)) return []
+  if (!formsMatch(active)) {
+    await insertRegistration(trx, registration)
+    return []
+  }
+  // Statements that need nothing of each other go out together (pipelined); a party row needs its
+  // registration and its match first.
+  const [, region] = await pipelined(trx, (trx) =>
+    Promise.all([insertRegistration(trx, registration), regionFor(trx, active)]),
+  )
   const { openMatchId } = child
   if (openMatchId) {
-    await addParties(trx, openMatchId, [registration], now)
-    await setMatchRegion(trx, openMatchId, await regionFor(trx, active))
+    await pipelined(trx, (trx) =>
+      Promise.all([
+        addParties(trx, openMatchId, [registration], now),
+        setMatchRegion(trx, openMatchId, region),
+      ]),
+    )
     return [{ type: 'match.party_joined', matchId: openMatchId, registrationId: registration.id }]
   }
   const matchId = randomUUID()
@@ -50,7 +64,7 @@ export async function joinMatch(
     id: matchId,
     subjectKey: registration.subjectKey,
     status: 'open',
-    regionCode: await regionFor(trx, active),
+    regionCode: region,
     createdAt: now,
   })
   await addParties(trx, matchId, active, now)

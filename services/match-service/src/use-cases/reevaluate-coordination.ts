@@ -1,4 +1,4 @@
-import { amsterdamDate } from '@verwijsindex/shared'
+import { amsterdamDate, pipelined } from '@verwijsindex/shared'
 import type { Transaction } from 'kysely'
 import { addHistory, insertCoordination, lockCoordination, updateCoordination } from '../db/coordination.js'
 import { activePartyCandidates } from '../db/match-parties.js'
@@ -41,12 +41,15 @@ export async function decide(
   birthDate?: string,
 ): Promise<{ decision: Decision; region: StoredRegion } | undefined> {
   if (!match.regionCode) return undefined
-  // Independent reads, written together on the pipelining connection: one round trip for all three.
-  const [region, born, candidates] = await Promise.all([
-    getRegion(trx, match.regionCode),
-    birthDate ?? getSubject(trx, match.subjectKey).then((subject) => subject?.birthDate),
-    activePartyCandidates(trx, match.id),
-  ])
+  // Independent reads, written together: one round trip for all three.
+  const regionCode = match.regionCode
+  const [region, born, candidates] = await pipelined(trx, (trx) =>
+    Promise.all([
+      getRegion(trx, regionCode),
+      birthDate ?? getSubject(trx, match.subjectKey).then((subject) => subject?.birthDate),
+      activePartyCandidates(trx, match.id),
+    ]),
+  )
   if (!region) return undefined
   if (!born) throw new Error(`match ${match.id} has no subject`)
   const parties = candidates.filter((p) => p.active)
@@ -86,24 +89,27 @@ export async function designate(
     pendingTransferAt: null,
     updatedAt: now,
   }
-  if (current) {
-    await updateCoordination(trx, match.id, values, now)
-  } else {
-    await insertCoordination(trx, {
-      ...values,
-      matchId: match.id,
-      subjectKey: match.subjectKey,
-      declinedBy: [],
-    })
-  }
-  await addHistory(trx, {
-    matchId: match.id,
-    subjectKey: match.subjectKey,
-    at: now,
-    event: values.status,
-    organisationId: decision.organisationId,
-    ruleId: decision.ruleId,
-  })
+  // The coordination and its history line need nothing of each other: written together.
+  await pipelined(trx, (trx) =>
+    Promise.all([
+      current
+        ? updateCoordination(trx, match.id, values, now)
+        : insertCoordination(trx, {
+            ...values,
+            matchId: match.id,
+            subjectKey: match.subjectKey,
+            declinedBy: [],
+          }),
+      addHistory(trx, {
+        matchId: match.id,
+        subjectKey: match.subjectKey,
+        at: now,
+        event: values.status,
+        organisationId: decision.organisationId,
+        ruleId: decision.ruleId,
+      }),
+    ]),
+  )
   if (proposed)
     return [{ type: 'coordination.proposed', matchId: match.id, tell: [decision.organisationId as string] }]
   // Nobody to propose: the escalation ladder starts at once.
@@ -126,10 +132,9 @@ export async function reevaluate(
   /** The match was made in this transaction: it has no coordination yet, nothing to lock. */
   made = false,
 ): Promise<CoordinationChange[]> {
-  const [found, current] = await Promise.all([
-    getMatchWithBirthDate(trx, matchId),
-    made ? undefined : lockCoordination(trx, matchId),
-  ])
+  const [found, current] = await pipelined(trx, (trx) =>
+    Promise.all([getMatchWithBirthDate(trx, matchId), made ? undefined : lockCoordination(trx, matchId)]),
+  )
   if (!found) return []
   const { birthDate, ...match } = found
   if (match.status === 'closed') return endCoordination(trx, match, current, now)

@@ -5,13 +5,14 @@ import {
   auditEventOf,
   auditRowOf,
   householdKey,
+  pipelined,
   recordAudit,
   recordAuditEvents,
   ruleViolation,
   subjectKey,
 } from '@verwijsindex/shared'
 import type { MatchContext } from '../context.js'
-import { insertRegistration, registerIfFresh } from '../db/registrations.js'
+import { registerIfFresh } from '../db/registrations.js'
 import type { Organisation, Registration } from '../db/schema.js'
 import { ageOn, MAX_AGE } from '../domain/age.js'
 import { householdVisibleFrom } from '../domain/household.js'
@@ -112,7 +113,6 @@ export async function register(
         created: false,
       }
     }
-    await insertRegistration(trx, registration)
     const changes = await joinMatch(trx, registration, now, child)
     const coordination = await reevaluateChangedMatches(trx, changes, now)
     const household = await linkHousehold(trx, registration, now)
@@ -123,15 +123,17 @@ export async function register(
     // The match this registration made or joined, if any, is the child's open match.
     const matchId = changes[0]?.matchId ?? null
     // The last three statements depend on none of each other: written together, one round trip.
-    const [view] = await Promise.all([
-      viewOf(trx, registration, organisation, matchId, historyAvailable),
-      publish(ctx.boss, trx, events),
-      recordAuditEvents(trx, [
-        ...(household ? [auditEventOf(actor, 'household.link', { subjectKey: key, resource })] : []),
-        created,
-        ...changeAuditEvents(actor, key, { match: changes, coordination }),
+    const [view] = await pipelined(trx, (trx) =>
+      Promise.all([
+        viewOf(trx, registration, organisation, matchId, historyAvailable),
+        publish(ctx.boss, trx, events),
+        recordAuditEvents(trx, [
+          ...(household ? [auditEventOf(actor, 'household.link', { subjectKey: key, resource })] : []),
+          created,
+          ...changeAuditEvents(actor, key, { match: changes, coordination }),
+        ]),
       ]),
-    ])
+    )
     return { view, created: true }
   })
 }
