@@ -15,14 +15,15 @@ import { orgId, REGION } from './fixture.js'
 import { processTreeCpuMs } from './process-cpu.js'
 
 /**
- * Connections each service's pool may hold in all, shared out among the processes: twice the cores, the
- * PostgreSQL wiki's starting point for a pool, as the embedded server shares this machine's cores. More
- * connections do not answer more requests on 2 cores, they only let more backends wait for a core at once:
- * in six alternating pairs of open loops at 200 registrations a second, a pool of 4 against one of 20 gave
- * a median p99 of 26.6 against 48.9 ms, lower in five of the six pairs; the closed loop answered 984
- * registrations a second with either (docs/operations.md §8).
+ * Connections each service's pool may hold in all, shared out among the processes: four times the cores
+ * (8 on 2), as the embedded server shares this machine's cores. More do not answer more requests, they let
+ * more backends wait for a core at once: in six alternating pairs of open loops at 200 registrations a
+ * second, a pool of 4 against 20 gave a median p99 of 26.6 against 48.9 ms (lower in five pairs), and the
+ * closed loop 984 registrations a second with either. Between 4 and 8 six pairs showed no difference (25.6
+ * against 31.6 ms, three pairs each way), and the statistics read, nine statements at once, wants 8: p50 644
+ * ms with 4, 569 with 8, 550 with 20 (docs/operations.md §8).
  */
-const POOL = 2 * os.availableParallelism()
+const POOL = 4 * os.availableParallelism()
 
 export interface BenchServer {
   match: string
