@@ -106,6 +106,17 @@ export async function isActiveParty(
   return Boolean(row)
 }
 
+/** The party rows of registrations joining a match now. */
+export function partyRows(matchId: string, registrations: Registration[], now: Date) {
+  return registrations.map((r) => ({
+    matchId,
+    registrationId: r.id,
+    organisationId: r.organisationId,
+    subjectKey: r.subjectKey,
+    joinedAt: now,
+  }))
+}
+
 export async function addParties(
   trx: Transaction<MatchDatabase>,
   matchId: string,
@@ -114,15 +125,7 @@ export async function addParties(
 ): Promise<void> {
   await trx
     .insertInto('match.matchParties')
-    .values(
-      registrations.map((r) => ({
-        matchId,
-        registrationId: r.id,
-        organisationId: r.organisationId,
-        subjectKey: r.subjectKey,
-        joinedAt: now,
-      })),
-    )
+    .values(partyRows(matchId, registrations, now))
     .execute()
 }
 

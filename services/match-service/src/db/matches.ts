@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
-import type { Match, MatchDatabase, NewMatch } from './schema.js'
+import { partyRows } from './match-parties.js'
+import type { Match, MatchDatabase, NewMatch, Registration } from './schema.js'
 
 export async function openMatchOf(
   trx: Kysely<MatchDatabase>,
@@ -31,8 +32,21 @@ export async function getMatchWithBirthDate(
     .executeTakeFirst()
 }
 
-export async function insertMatch(trx: Transaction<MatchDatabase>, row: NewMatch): Promise<void> {
-  await trx.insertInto('match.matches').values(row).execute()
+/**
+ * A new match with its first parties, in one statement (a data-modifying CTE: one round trip, not two).
+ * The party rows reference the match; PostgreSQL checks that at the end of the statement, when both are in.
+ */
+export async function insertMatch(
+  trx: Transaction<MatchDatabase>,
+  row: NewMatch,
+  parties: Registration[],
+  now: Date,
+): Promise<void> {
+  await trx
+    .with('match', (db) => db.insertInto('match.matches').values(row).returning('id'))
+    .insertInto('match.matchParties')
+    .values(partyRows(row.id, parties, now))
+    .execute()
 }
 
 export async function setMatchRegion(

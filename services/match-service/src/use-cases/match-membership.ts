@@ -45,7 +45,7 @@ export async function joinMatch(
     return []
   }
   // Statements that need nothing of each other go out together (pipelined); a party row needs its
-  // registration and its match first.
+  // registration first, and goes in with its match when it forms one.
   const [, region] = await pipelined(trx, (trx) =>
     Promise.all([insertRegistration(trx, registration), regionFor(trx, active)]),
   )
@@ -60,14 +60,12 @@ export async function joinMatch(
     return [{ type: 'match.party_joined', matchId: openMatchId, registrationId: registration.id }]
   }
   const matchId = randomUUID()
-  await insertMatch(trx, {
-    id: matchId,
-    subjectKey: registration.subjectKey,
-    status: 'open',
-    regionCode: region,
-    createdAt: now,
-  })
-  await addParties(trx, matchId, active, now)
+  await insertMatch(
+    trx,
+    { id: matchId, subjectKey: registration.subjectKey, status: 'open', regionCode: region, createdAt: now },
+    active,
+    now,
+  )
   return [{ type: 'match.created', matchId, registrationId: registration.id }]
 }
 
