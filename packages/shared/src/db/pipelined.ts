@@ -1,6 +1,5 @@
 import {
   type ConnectionProvider,
-  type DatabaseConnection,
   type Dialect,
   type Driver,
   PostgresAdapter,
@@ -33,34 +32,38 @@ export async function pipelined<DB, T>(
   // Held for the whole of `work`: no statement of the transaction from outside it comes in between.
   return executor.provideConnection((connection) => {
     const direct: ConnectionProvider = { provideConnection: (consume) => consume(connection) }
-    const dialect = onlyStatements(connection)
+    const { dialect, driver } = STATEMENTS_ONLY
     return work(
       new Transaction<DB>({
         config: { dialect },
         dialect,
-        driver: dialect.createDriver(),
+        driver,
         executor: executor.withConnectionProvider(direct),
       }),
     )
   })
 }
 
-/** What the pipelined transaction is built from: PostgreSQL's SQL, on a connection already in a transaction. */
-function onlyStatements(connection: DatabaseConnection): Dialect {
-  const refuse = () => Promise.reject(new Error('pipelined: the transaction is the caller’s to end'))
+/**
+ * What a transaction object is built from besides its executor, which does all its work: PostgreSQL's
+ * dialect, and a driver that refuses, since the pipelined transaction neither connects nor ends itself.
+ */
+const STATEMENTS_ONLY = (() => {
+  const refuse = () => Promise.reject(new Error('pipelined: the transaction is the caller’s to run and end'))
   const driver: Driver = {
     init: async () => undefined,
-    acquireConnection: async () => connection,
+    acquireConnection: refuse,
     beginTransaction: refuse,
     commitTransaction: refuse,
     rollbackTransaction: refuse,
     releaseConnection: async () => undefined,
     destroy: async () => undefined,
   }
-  return {
+  const dialect: Dialect = {
     createAdapter: () => new PostgresAdapter(),
     createDriver: () => driver,
     createIntrospector: (db) => new PostgresIntrospector(db),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   }
-}
+  return { dialect, driver }
+})()
